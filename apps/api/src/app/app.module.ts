@@ -1,0 +1,20 @@
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { type AppConfig, HealthController, HttpMetricsMiddleware, MetricsController, PlatformModule } from '@kirim/platform';
+
+/**
+ * The public REST API: composes the platform kernel and the contexts' HTTP modules. Thin by design.
+ */
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot(config)],
+      controllers: [HealthController, MetricsController],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
+  }
+}

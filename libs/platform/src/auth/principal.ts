@@ -1,0 +1,27 @@
+import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Request } from 'express';
+
+/**
+ * Who is calling: set on the request by identity's API-key guard, read by every tenant-scoped service
+ * (repositories take `organizationId`, and `customerId` for a customer-restricted key).
+ */
+export interface Principal {
+  organizationId: string;
+  apiKeyId: string;
+  /** Set when the key is restricted to one customer: it then sees only that customer. */
+  customerId: string | null;
+  rateLimits: { writePerMinute: number; readPerMinute: number };
+}
+
+export type RequestWithPrincipal = Request & { principal?: Principal };
+
+const PUBLIC_ROUTE = 'kirim:public-route';
+/** No API key needed (health, openapi, metrics). */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+export const PUBLIC_ROUTE_KEY = PUBLIC_ROUTE;
+
+export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {
+  const principal = ctx.switchToHttp().getRequest<RequestWithPrincipal>().principal;
+  if (!principal) throw new Error('CurrentPrincipal used on a route without authentication');
+  return principal;
+});

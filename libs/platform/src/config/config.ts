@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/**
+ * Process configuration, read from the environment and validated once at start-up
+ * (spec 09-configuration-and-sandbox.md). A bad or missing value stops the process with one line that
+ * names the variable: see {@link ConfigError}.
+ */
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+const key32 = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+const url = z.url();
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
+  /** Upper bound of PostgreSQL connections per process. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key (rate limits, caches, BullMQ queues); lets tests share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('kirim:'),
+  API_PORT: port(3000),
+  ONBOARDING_PORT: port(3001),
+  DASHBOARD_PORT: port(3002),
+  /** Health and metrics of the worker process (not in the spec's list; 3003 is free there). */
+  WORKER_PORT: port(3003),
+  META_SANDBOX_PORT: port(3005),
+  API_PUBLIC_URL: url.optional(),
+  ONBOARDING_PUBLIC_URL: url.optional(),
+  DASHBOARD_PUBLIC_URL: url.optional(),
+  ENCRYPTION_KEY: key32,
+  KEY_PEPPER: key32,
+  META_GRAPH_URL: url.default('https://graph.facebook.com'),
+  META_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v25.0'),
+  META_APP_ID: z.string().default('sandbox-app'),
+  META_APP_SECRET: z.string().default('sandbox-secret'),
+  META_CONFIG_ID: z.string().default('sandbox-config'),
+  META_VERIFY_TOKEN: z.string().default('sandbox-verify-token'),
+  META_SDK_URL: url.default('https://connect.facebook.net/en_US/sdk.js'),
+  META_SIGNUP_ORIGIN: z.string().default('facebook.com'),
+  RATE_LIMIT_WRITE_PER_MIN: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_READ_PER_MIN: z.coerce.number().int().min(1).default(6000),
+  WEBHOOK_ALLOW_HTTP: bool(false),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long a process may trust a cached API-key look-up; the spec caps revocation delay at 5 s. */
+  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(5000).default(4000),
+  /** Log message bodies and other payloads (development only). */
+  LOG_BODIES: bool(false),
+});
+
+type Parsed = z.infer<typeof schema>;
+export type AppConfig = Omit<Parsed, 'API_PUBLIC_URL' | 'ONBOARDING_PUBLIC_URL' | 'DASHBOARD_PUBLIC_URL'> & {
+  API_PUBLIC_URL: string;
+  ONBOARDING_PUBLIC_URL: string;
+  DASHBOARD_PUBLIC_URL: string;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`Invalid configuration: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  // Empty strings count as unset, as in most twelve-factor loaders.
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    const reason = issue?.code === 'invalid_type' && input[variable] === undefined ? 'is required' : issue?.message ?? 'is invalid';
+    throw new ConfigError(variable, reason.startsWith('is ') || reason.startsWith('must') ? reason : `is invalid: ${reason}`);
+  }
+  const c = result.data;
+  return {
+    ...c,
+    API_PUBLIC_URL: stripSlash(c.API_PUBLIC_URL ?? `http://localhost:${c.API_PORT}`),
+    ONBOARDING_PUBLIC_URL: stripSlash(c.ONBOARDING_PUBLIC_URL ?? `http://localhost:${c.ONBOARDING_PORT}`),
+    DASHBOARD_PUBLIC_URL: stripSlash(c.DASHBOARD_PUBLIC_URL ?? `http://localhost:${c.DASHBOARD_PORT}`),
+  };
+}
+
+function stripSlash(value: string): string {
+  return value.replace(/\/+$/, '');
+}
+
+/** Injection token of the validated {@link AppConfig}. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,49 @@
+import { monotonicFactory } from 'ulid';
+
+/**
+ * Public ids: `<prefix>_<26 Crockford base32 characters>` (a ULID body, so ids sort by creation time).
+ * Spec 01-conventions.md § Ids. Only these ever leave the API.
+ */
+export const ID_PREFIXES = {
+  organization: 'org',
+  team: 'team',
+  user: 'usr',
+  apiKey: 'key',
+  customer: 'cus',
+  setupLink: 'csl',
+  whatsappAccount: 'wba',
+  conversation: 'cnv',
+  contact: 'ctc',
+  message: 'msg',
+  label: 'lbl',
+  template: 'tmpl',
+  webhookSubscription: 'wbs',
+  webhookSecret: 'sec',
+  webhookDelivery: 'wbd',
+  event: 'evt',
+  request: 'req',
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+export type IdPrefix = (typeof ID_PREFIXES)[IdKind];
+
+const BODY = '[0-9A-HJKMNP-TV-Z]{26}';
+export const ID_PATTERN = new RegExp(`^[a-z]+_${BODY}$`);
+const patterns = new Map<string, RegExp>();
+
+const nextUlid = monotonicFactory();
+
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}_${nextUlid()}`;
+}
+
+/** True when `value` is a well-formed id with this prefix. */
+export function isId(prefix: IdPrefix, value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  let pattern = patterns.get(prefix);
+  if (!pattern) {
+    pattern = new RegExp(`^${prefix}_${BODY}$`);
+    patterns.set(prefix, pattern);
+  }
+  return pattern.test(value);
+}

@@ -1,0 +1,27 @@
+// Public face of the platform kernel. Nothing else is importable from other projects.
+export * from './config/config';
+export * from './ids/ids';
+export * from './errors/error-catalogue';
+export * from './errors/app-error';
+export * from './errors/error-body';
+export * from './errors/to-error-response';
+export * from './errors/app-exception.filter';
+export * from './http/request-id';
+export * from './http/json-body';
+export * from './http/validation';
+export * from './http/envelope';
+export * from './http/id-param.pipe';
+export * from './http/configure-http-app';
+export * from './auth/principal';
+export * from './persistence/prisma.service';
+export * from './persistence/database';
+export * from './crypto/crypto';
+export * from './crypto/crypto.service';
+export * from './redis/redis.service';
+export * from './queue/queue.module';
+export * from './outbox/outbox.writer';
+export * from './observability/logger';
+export * from './observability/metrics';
+export * from './observability/health';
+export * from './platform.module';
+export { Transactional } from '@nestjs-cls/transactional';

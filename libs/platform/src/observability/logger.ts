@@ -1,0 +1,36 @@
+import type { Params } from 'nestjs-pino';
+import type { AppConfig } from '../config/config';
+import type { RequestWithId } from '../http/request-id';
+
+/** Paths pino removes from every log line: credentials, tokens, secrets, passwords, bodies. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["idempotency-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.access_token',
+  '*.business_token',
+  '*.api_key',
+  '*.pin',
+  'body',
+  'req.body',
+];
+
+export function loggerParams(config: AppConfig): Params {
+  return {
+    pinoHttp: {
+      level: config.LOG_LEVEL,
+      genReqId: (req) => (req as unknown as RequestWithId).id,
+      customProps: (req) => ({ request_id: (req as unknown as RequestWithId).id }),
+      redact: { paths: config.LOG_BODIES ? REDACT_PATHS.filter((p) => !p.includes('body')) : REDACT_PATHS, censor: '[redacted]' },
+      autoLogging: { ignore: (req) => req.url === '/v1/health' || req.url === '/metrics' },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      },
+      quietReqLogger: true,
+    },
+  };
+}

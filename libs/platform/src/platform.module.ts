@@ -1,0 +1,56 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { ClsModule } from 'nestjs-cls';
+import { ClsPluginTransactional } from '@nestjs-cls/transactional';
+import { TransactionalAdapterPrisma } from '@nestjs-cls/transactional-adapter-prisma';
+import { LoggerModule } from 'nestjs-pino';
+import { APP_CONFIG, type AppConfig } from './config/config';
+import { CryptoService } from './crypto/crypto.service';
+import { HealthService } from './observability/health';
+import { loggerParams } from './observability/logger';
+import { OutboxWriter } from './outbox/outbox.writer';
+import { Database } from './persistence/database';
+import { PrismaService } from './persistence/prisma.service';
+import { QueueModule } from './queue/queue.module';
+import { RedisService } from './redis/redis.service';
+
+/**
+ * The shared kernel every process imports once: validated configuration, logging, PostgreSQL (Prisma +
+ * CLS transactions), Redis, BullMQ, crypto and the outbox writer. HTTP pieces live in PlatformHttpModule.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const configProvider = { provide: APP_CONFIG, useValue: config };
+    return {
+      module: PlatformModule,
+      imports: [
+        LoggerModule.forRoot(loggerParams(config)),
+        ClsModule.forRoot({
+          global: true,
+          plugins: [
+            new ClsPluginTransactional({
+              imports: [PlatformPrismaModule.register(configProvider)],
+              adapter: new TransactionalAdapterPrisma({ prismaInjectionToken: PrismaService }),
+              enableTransactionProxy: false,
+            }),
+          ],
+        }),
+        PlatformPrismaModule.register(configProvider),
+        QueueModule,
+      ],
+      providers: [configProvider, Database, CryptoService, RedisService, OutboxWriter, HealthService],
+      exports: [configProvider, PlatformPrismaModule, Database, CryptoService, RedisService, OutboxWriter, HealthService, QueueModule],
+    };
+  }
+}
+
+/** Holds the PrismaClient so that both the CLS transactional plugin and the app resolve the same one. */
+@Global()
+@Module({})
+class PlatformPrismaModule {
+  // Two register() calls with the same config yield the same module token, hence one PrismaClient.
+  static register(configProvider: { provide: symbol; useValue: AppConfig }): DynamicModule {
+    return { module: PlatformPrismaModule, providers: [configProvider, PrismaService], exports: [PrismaService] };
+  }
+}

@@ -1,0 +1,33 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+
+/**
+ * The process's Redis client for rate limits and caches. Every key goes through `key()` so that
+ * REDIS_PREFIX isolates deployments and test files sharing one Redis. Commands fail fast (no endless
+ * retry) so a Redis outage becomes a 503, not a hung request.
+ */
+@Injectable()
+export class RedisService implements OnModuleDestroy {
+  readonly client: Redis;
+  readonly prefix: string;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.prefix = config.REDIS_PREFIX;
+    this.client = new Redis(config.REDIS_URL, {
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: true,
+      connectTimeout: 2000,
+      lazyConnect: false,
+    });
+    this.client.on('error', () => undefined); // surfaced per command; avoid unhandled 'error' events
+  }
+
+  key(...parts: string[]): string {
+    return this.prefix + parts.join(':');
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+}
