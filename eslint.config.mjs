@@ -4,7 +4,7 @@ import nx from '@nx/eslint-plugin';
 // platform ← contracts ← identity ← tenancy ← whatsapp-accounts ← messaging; webhooks and mcp may use the
 // contexts' public faces; apps may use any library; sdk and meta-sandbox depend on nothing of ours.
 const contexts = ['scope:identity', 'scope:tenancy', 'scope:whatsapp-accounts', 'scope:messaging'];
-const depConstraints = [
+const productionConstraints = [
   { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:platform'] },
   { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:platform', 'scope:contracts'] },
   ...contexts.map((tag, i) => ({
@@ -25,6 +25,25 @@ const depConstraints = [
   },
 ];
 
+// Test files (and only they) may also use the test harness, which in turn uses the contexts.
+const testConstraints = productionConstraints.map((c) =>
+  c.sourceTag === 'scope:sdk' || c.sourceTag === 'scope:sandbox'
+    ? c
+    : { ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'scope:testing'])] },
+);
+const testedLibs = ['platform', 'contracts', 'identity', 'tenancy', 'whatsapp-accounts', 'messaging', 'webhooks', 'mcp'];
+
+const boundaries = (depConstraints) => [
+  'error',
+  {
+    enforceBuildableLibDependency: true,
+    banTransitiveDependencies: false,
+    allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+    ignoredCircularDependencies: testedLibs.map((lib) => [lib, 'testing']),
+    depConstraints,
+  },
+];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -38,15 +57,7 @@ export default [
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          banTransitiveDependencies: false,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
-          depConstraints,
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries(productionConstraints),
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false, arguments: false } }],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
@@ -78,6 +89,10 @@ export default [
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*', '@prisma/*', 'express'], message: 'domain/ is framework-free.' }] }],
     },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': boundaries(testConstraints) },
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'apps/cli/**/*.ts', 'tools/**/*.ts'],

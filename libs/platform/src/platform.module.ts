@@ -28,6 +28,7 @@ export class PlatformModule {
         LoggerModule.forRoot(loggerParams(config)),
         ClsModule.forRoot({
           global: true,
+          middleware: { mount: true },
           plugins: [
             new ClsPluginTransactional({
               imports: [PlatformPrismaModule.register(configProvider)],

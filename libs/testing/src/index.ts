@@ -1,1 +1,4 @@
-export {};
+// Test harness: real PostgreSQL and Redis, a database per test file, in-process apps.
+export * from './test-database';
+export * from './test-env';
+export * from './test-app';
