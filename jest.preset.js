@@ -7,4 +7,5 @@ module.exports = {
   testMatch: ['**/?(*.)+(spec|int-spec).ts'],
   globalSetup: require.resolve('./libs/testing/jest/global-setup.cjs'),
   testTimeout: 30000,
+  reporters: ['default', require.resolve('./tools/scripts/jest-summary-reporter.cjs')],
 };

@@ -13,6 +13,10 @@ fi
 client=libs/platform/src/generated/prisma/client.ts
 if [[ ! -f "$client" ]] || [[ -n "$(find prisma/schema -name '*.prisma' -newer "$client" -print -quit)" ]]; then
   echo "Prisma: generating the client"
-  npm run --silent db:generate >/dev/null
+  if ! out=$(npm run --silent db:generate 2>&1); then
+    echo "$out" >&2
+    echo "Prisma: client generation failed" >&2
+    exit 1
+  fi
   touch "$client" # so an unchanged schema does not trigger another generate
 fi

@@ -1,5 +1,6 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { type AppConfig, HealthController, HttpMetricsMiddleware, MetricsController, PlatformModule } from '@kirim/platform';
+import { ContractsModule } from '@kirim/contracts';
 
 /**
  * The public REST API: composes the platform kernel and the contexts' HTTP modules. Thin by design.
@@ -9,7 +10,10 @@ export class AppModule implements NestModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config)],
+      imports: [
+        PlatformModule.forRoot(config),
+        ContractsModule,
+      ],
       controllers: [HealthController, MetricsController],
     };
   }

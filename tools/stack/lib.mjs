@@ -1,0 +1,154 @@
+// Small helpers shared by tools/stack/start.mjs and tools/stack/kirim.mjs (no dependencies beyond the
+// workspace's own: dotenv, pg, ioredis).
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const envFile = join(root, '.env');
+
+/** Writes `.env` with fresh development secrets when it does not exist. Returns true when written. */
+export function ensureDotEnv() {
+  if (existsSync(envFile)) return false;
+  const secret = () => randomBytes(32).toString('base64');
+  writeFileSync(
+    envFile,
+    [
+      '# Development settings written by `npm start` (git-ignored). The real environment wins over this file.',
+      `ENCRYPTION_KEY=${secret()}`,
+      `KEY_PEPPER=${secret()}`,
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  return true;
+}
+
+/** Loads `.env` into process.env without overriding variables that are already set. */
+export async function loadDotEnv() {
+  if (!existsSync(envFile)) return;
+  const { config } = await import('dotenv');
+  config({ path: envFile, override: false, quiet: true });
+}
+
+export function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The URL with its password masked, for printing. */
+export function redact(url) {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+/**
+ * Checks a PostgreSQL URL. Returns 'ready', 'created' (the server answered but the database was missing,
+ * so it was created) or 'down' (no server, or it refused us).
+ */
+export async function ensureDatabase(url) {
+  const { default: pg } = await import('pg');
+  const attempt = async (target) => {
+    const client = new pg.Client({ connectionString: target, connectionTimeoutMillis: 3000 });
+    client.on('error', ignore);
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(ignore);
+      throw error;
+    }
+  };
+  try {
+    await (await attempt(url)).end();
+    return 'ready';
+  } catch (error) {
+    if (error?.code !== '3D000') return 'down'; // 3D000: invalid_catalog_name (no such database)
+  }
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  u.pathname = '/postgres';
+  const admin = await attempt(u.toString());
+  try {
+    await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+  } finally {
+    await admin.end();
+  }
+  return 'created';
+}
+
+/** True when a Redis server answers PING at the URL. */
+export async function redisAnswers(url) {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 2000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  client.on('error', ignore);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port. */
+export function portInUse(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** The first port from `preferred` on that nothing listens on and that we can bind. */
+export async function freePort(preferred) {
+  for (let port = preferred; port < preferred + 50; port++) {
+    if (await portInUse(port)) continue;
+    const bindable = await new Promise((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (bindable) return port;
+  }
+  throw new Error(`no free port in ${preferred}-${preferred + 49}`);
+}
+
+/**
+ * Runs a command to completion with its output captured (shown only when it fails).
+ * `track` receives the child so a shutdown can kill it. Resolves { code, stdout, output } (output:
+ * stdout and stderr interleaved).
+ */
+export function run(cmd, args, { env = process.env, track } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    track?.(child);
+    let stdout = '';
+    let output = '';
+    child.stdout.on('data', (d) => ((stdout += d), (output += d)));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', (error) => resolve({ code: 127, stdout, output: `${output}${error.message}\n` }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, output }));
+  });
+}
+
+/** For callbacks whose errors are expected and irrelevant. */
+export const ignore = () => undefined;
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
