@@ -25,3 +25,7 @@ export * from './observability/metrics';
 export * from './observability/health';
 export * from './platform.module';
 export { Transactional } from '@nestjs-cls/transactional';
+export * from './pagination';
+export * from './idempotency';
+export * from './rate-limit';
+export * from './platform-http.module';

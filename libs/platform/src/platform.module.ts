@@ -32,7 +32,12 @@ export class PlatformModule {
           plugins: [
             new ClsPluginTransactional({
               imports: [PlatformPrismaModule.register(configProvider)],
-              adapter: new TransactionalAdapterPrisma({ prismaInjectionToken: PrismaService }),
+              adapter: new TransactionalAdapterPrisma({
+                prismaInjectionToken: PrismaService,
+                // Prisma's default 5 s would turn a slow synchronous step (a Meta call during an
+                // idempotent POST) into a 500; a connection wait over 5 s means the pool is exhausted.
+                defaultTxOptions: { timeout: 30_000, maxWait: 5_000 },
+              }),
               enableTransactionProxy: false,
             }),
           ],

@@ -36,7 +36,7 @@ describe('HTTP pipeline: envelope, request ids, body and validation errors', () 
     await env.close();
   });
 
-  function expectError(res: { status: number; body: any; headers: Record<string, string> }, status: number, code: string, param?: string) {
+  function expectError(res: { status: number; body: { error: Record<string, unknown> }; headers: Record<string, string> }, status: number, code: string, param?: string) {
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
     expect(typeof res.body.error.message).toBe('string');

@@ -28,6 +28,10 @@ export class RedisService implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    if (this.client.status !== 'ready') {
+      this.client.disconnect(); // not connected: don't wait for a reconnect attempt
+      return;
+    }
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }

@@ -1,0 +1,3 @@
+export * from './idempotency-key';
+export * from './idempotency.service';
+export * from './idempotency.interceptor';

@@ -1,0 +1,4 @@
+export * from './list-query.dto';
+export * from './cursor';
+export * from './keyset';
+export * from './paginator';
