@@ -7,4 +7,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'html'],
   coverageDirectory: '../../coverage/apps/meta-sandbox',
+  // The sandbox keeps everything in memory: its tests need neither PostgreSQL nor Redis, so the
+  // workspace-wide global setup (which starts and migrates them) is not used here.
+  globalSetup: undefined,
 };

@@ -1,0 +1,20 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import type { SandboxConfig } from '../app/config';
+import { SANDBOX_CONFIG } from '../app/tokens';
+import { Clock } from '../common/clock';
+import { FaultStore } from './fault-store';
+import { RequestLog } from './request-log';
+import { SandboxState } from './sandbox-state';
+
+/** The configuration, the clock and everything the sandbox remembers, for every module. */
+@Global()
+@Module({})
+export class StateModule {
+  static forRoot(config: SandboxConfig, clock: Clock): DynamicModule {
+    return {
+      module: StateModule,
+      providers: [{ provide: SANDBOX_CONFIG, useValue: config }, { provide: Clock, useValue: clock }, SandboxState, FaultStore, RequestLog],
+      exports: [SANDBOX_CONFIG, Clock, SandboxState, FaultStore, RequestLog],
+    };
+  }
+}
