@@ -5,7 +5,10 @@ import { TransactionalAdapterPrisma } from '@nestjs-cls/transactional-adapter-pr
 import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { CryptoService } from './crypto/crypto.service';
+import { IdempotencyService } from './idempotency/idempotency.service';
 import { HealthService } from './observability/health';
+import { Paginator } from './pagination/paginator';
+import { RateLimiter } from './rate-limit/rate-limiter';
 import { loggerParams } from './observability/logger';
 import { OutboxWriter } from './outbox/outbox.writer';
 import { Database } from './persistence/database';
@@ -15,13 +18,17 @@ import { RedisService } from './redis/redis.service';
 
 /**
  * The shared kernel every process imports once: validated configuration, logging, PostgreSQL (Prisma +
- * CLS transactions), Redis, BullMQ, crypto and the outbox writer. HTTP pieces live in PlatformHttpModule.
+ * CLS transactions), Redis, BullMQ, crypto, the outbox writer, the paginator, idempotency records and the
+ * rate limiter. The HTTP interceptors live in PlatformHttpModule.
  */
 @Global()
 @Module({})
 export class PlatformModule {
   static forRoot(config: AppConfig): DynamicModule {
     const configProvider = { provide: APP_CONFIG, useValue: config };
+    // One module object for both imports: Nest 11 tells dynamic modules apart by reference, and two
+    // objects would mean two PrismaClients (two pools) — one for transactions, one for the rest.
+    const prismaModule = PlatformPrismaModule.register(configProvider);
     return {
       module: PlatformModule,
       imports: [
@@ -31,7 +38,7 @@ export class PlatformModule {
           middleware: { mount: true },
           plugins: [
             new ClsPluginTransactional({
-              imports: [PlatformPrismaModule.register(configProvider)],
+              imports: [prismaModule],
               adapter: new TransactionalAdapterPrisma({
                 prismaInjectionToken: PrismaService,
                 // Prisma's default 5 s would turn a slow synchronous step (a Meta call during an
@@ -42,11 +49,23 @@ export class PlatformModule {
             }),
           ],
         }),
-        PlatformPrismaModule.register(configProvider),
+        prismaModule,
         QueueModule,
       ],
-      providers: [configProvider, Database, CryptoService, RedisService, OutboxWriter, HealthService],
-      exports: [configProvider, PlatformPrismaModule, Database, CryptoService, RedisService, OutboxWriter, HealthService, QueueModule],
+      providers: [configProvider, Database, CryptoService, RedisService, OutboxWriter, HealthService, Paginator, IdempotencyService, RateLimiter],
+      exports: [
+        configProvider,
+        prismaModule,
+        Database,
+        CryptoService,
+        RedisService,
+        OutboxWriter,
+        HealthService,
+        Paginator,
+        IdempotencyService,
+        RateLimiter,
+        QueueModule,
+      ],
     };
   }
 }
@@ -55,7 +74,6 @@ export class PlatformModule {
 @Global()
 @Module({})
 class PlatformPrismaModule {
-  // Two register() calls with the same config yield the same module token, hence one PrismaClient.
   static register(configProvider: { provide: symbol; useValue: AppConfig }): DynamicModule {
     return { module: PlatformPrismaModule, providers: [configProvider, PrismaService], exports: [PrismaService] };
   }

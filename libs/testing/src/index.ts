@@ -2,3 +2,4 @@
 export * from './test-database';
 export * from './test-env';
 export * from './test-app';
+export * from './session';

@@ -26,7 +26,7 @@ export function loggerParams(config: AppConfig): Params {
       genReqId: (req) => (req as unknown as RequestWithId).id,
       customProps: (req) => ({ request_id: (req as unknown as RequestWithId).id }),
       redact: { paths: config.LOG_BODIES ? REDACT_PATHS.filter((p) => !p.includes('body')) : REDACT_PATHS, censor: '[redacted]' },
-      autoLogging: { ignore: (req) => req.url === '/v1/health' || req.url === '/metrics' },
+      autoLogging: { ignore: (req) => ['/v1/health', '/health', '/metrics'].includes(req.url ?? '') },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       },
