@@ -1,0 +1,5 @@
+// Public face of the webhooks context: modules, application services and their types.
+export * from './webhooks.module';
+export * from './webhooks-http.module';
+export { EventsService, type ListEventsInput } from './application/events.service';
+export { EVENT_RETENTION_DAYS, EVENT_RETENTION_MS, type EventReader, type EventFilters } from './domain/event-log';
