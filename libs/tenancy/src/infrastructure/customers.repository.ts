@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { DbNull } from '@prisma/client/runtime/client';
+import { Database, KEYSET_ORDER, type KeysetPosition, keysetWhere } from '@kirim/platform';
+import type { Customer, CustomerMetadata, CustomerStatus } from '../domain/customer';
+import type { TenantScope } from '../application/tenant-scope';
+
+export interface NewCustomer {
+  id: string;
+  organizationId: string;
+  teamId: string;
+  name: string;
+  email: string | null;
+  metadata: CustomerMetadata | null;
+}
+
+export interface CustomerChanges {
+  name?: string;
+  email?: string | null;
+  metadata?: CustomerMetadata | null;
+  status?: CustomerStatus;
+  archivedAt?: Date;
+}
+
+export interface CustomerFilters {
+  status?: CustomerStatus | undefined;
+  teamId?: string | undefined;
+  email?: string | undefined;
+  q?: string | undefined;
+}
+
+interface CustomerRow {
+  id: string;
+  orgId: string;
+  teamId: string;
+  name: string;
+  email: string | null;
+  status: CustomerStatus;
+  metadata: unknown;
+  archivedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * Customers in PostgreSQL. Every read is scoped: by organization, and by customer when the caller's key is
+ * restricted (another customer's id then reads as absent).
+ */
+@Injectable()
+export class CustomersRepository {
+  constructor(private readonly db: Database) {}
+
+  async create(customer: NewCustomer): Promise<Customer> {
+    const row = await this.db.tx.customer.create({
+      data: {
+        id: customer.id,
+        orgId: customer.organizationId,
+        teamId: customer.teamId,
+        name: customer.name,
+        email: customer.email,
+        metadata: jsonOrDbNull(customer.metadata),
+      },
+    });
+    return toCustomer(row);
+  }
+
+  async find(scope: TenantScope, id: string): Promise<Customer | null> {
+    if (!visible(scope, id)) return null;
+    const row = await this.db.tx.customer.findFirst({ where: { id, orgId: scope.organizationId } });
+    return row ? toCustomer(row) : null;
+  }
+
+  /**
+   * Reads the customer and locks its row until the transaction ends (`SELECT … FOR UPDATE`), which
+   * serialises the changes of one customer and its setup links (one live link per customer).
+   */
+  async findForUpdate(scope: TenantScope, id: string): Promise<Customer | null> {
+    if (!this.db.inTransaction) throw new Error('findForUpdate needs a transaction');
+    if (!visible(scope, id)) return null;
+    const locked = await this.db.tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM customers WHERE id = ${id} AND org_id = ${scope.organizationId} FOR UPDATE`;
+    return locked.length === 0 ? null : this.find(scope, id);
+  }
+
+  async exists(organizationId: string, id: string): Promise<boolean> {
+    return (await this.db.tx.customer.count({ where: { id, orgId: organizationId } })) > 0;
+  }
+
+  /** Newest first, after the keyset position, at most `take` rows. */
+  async list(scope: TenantScope, filters: CustomerFilters, page: { take: number; after: KeysetPosition | undefined }): Promise<Customer[]> {
+    const rows = await this.db.tx.customer.findMany({
+      where: {
+        orgId: scope.organizationId,
+        ...(scope.customerId !== null && { id: scope.customerId }),
+        ...(filters.status !== undefined && { status: filters.status }),
+        ...(filters.teamId !== undefined && { teamId: filters.teamId }),
+        ...(filters.email !== undefined && { email: filters.email }),
+        ...(filters.q !== undefined && { name: { contains: escapeLike(filters.q), mode: 'insensitive' as const } }),
+        AND: [keysetWhere(page.after)],
+      },
+      orderBy: KEYSET_ORDER,
+      take: page.take,
+    });
+    return rows.map(toCustomer);
+  }
+
+  async update(organizationId: string, id: string, changes: CustomerChanges): Promise<Customer> {
+    const { metadata, ...rest } = changes;
+    const row = await this.db.tx.customer.update({
+      where: { id, orgId: organizationId },
+      data: { ...rest, ...(metadata !== undefined && { metadata: jsonOrDbNull(metadata) }) },
+    });
+    return toCustomer(row);
+  }
+}
+
+/** Prisma passes `contains` to (I)LIKE as is: `%`, `_` and `\` must match themselves. */
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, '\\$&');
+}
+
+/** SQL NULL for null (Prisma needs the DbNull marker on a nullable Json column). */
+function jsonOrDbNull(metadata: CustomerMetadata | null) {
+  return metadata === null ? DbNull : (metadata as object);
+}
+
+function visible(scope: TenantScope, id: string): boolean {
+  return scope.customerId === null || scope.customerId === id;
+}
+
+function toCustomer(row: CustomerRow): Customer {
+  return {
+    id: row.id,
+    organizationId: row.orgId,
+    teamId: row.teamId,
+    name: row.name,
+    email: row.email,
+    status: row.status,
+    metadata: (row.metadata ?? null) as CustomerMetadata | null,
+    archivedAt: row.archivedAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}

@@ -1,0 +1,159 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '@kirim/platform';
+import type { SetupLink, SetupLinkStatus } from '../domain/setup-link';
+
+export interface NewSetupLink {
+  id: string;
+  organizationId: string;
+  customerId: string;
+  tokenPrefix: string;
+  tokenHash: string;
+  tokenLast4: string;
+  expiresAt: Date;
+  successRedirectUrl: string | null;
+  failureRedirectUrl: string | null;
+}
+
+export interface SetupLinkChanges {
+  successRedirectUrl?: string | null;
+  failureRedirectUrl?: string | null;
+}
+
+/** A link found by its token prefix, with the hash to verify the full token against. */
+export interface SetupLinkCandidate {
+  link: SetupLink;
+  tokenHash: string;
+}
+
+type SetupLinkRow = Omit<SetupLink, 'organizationId'> & { orgId: string };
+
+/** The effective-status filter: `active` and `expired` depend on `expires_at`, not only on the stored status. */
+function statusWhere(status: SetupLinkStatus | undefined, now: Date) {
+  switch (status) {
+    case undefined:
+      return {};
+    case 'active':
+      return { status: 'active' as const, expiresAt: { gt: now } };
+    case 'expired':
+      return { OR: [{ status: 'expired' as const }, { status: 'active' as const, expiresAt: { lte: now } }] };
+    case 'consumed':
+    case 'revoked':
+      return { status };
+  }
+}
+
+/** Setup links and their onboarding nonces in PostgreSQL; reads are scoped by organization and customer. */
+@Injectable()
+export class SetupLinksRepository {
+  constructor(private readonly db: Database) {}
+
+  async create(link: NewSetupLink): Promise<SetupLink> {
+    const { organizationId, ...rest } = link;
+    return toSetupLink(await this.db.tx.customerSetupLink.create({ data: { ...rest, orgId: organizationId } }));
+  }
+
+  async find(organizationId: string, customerId: string, id: string): Promise<SetupLink | null> {
+    const row = await this.db.tx.customerSetupLink.findFirst({ where: { id, orgId: organizationId, customerId } });
+    return row ? toSetupLink(row) : null;
+  }
+
+  /** The customer's most recent links (newest first), optionally of one effective status. */
+  async listForCustomer(
+    organizationId: string,
+    customerId: string,
+    options: { status: SetupLinkStatus | undefined; now: Date; take: number },
+  ): Promise<SetupLink[]> {
+    const rows = await this.db.tx.customerSetupLink.findMany({
+      where: { orgId: organizationId, customerId, ...statusWhere(options.status, options.now) },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: options.take,
+    });
+    return rows.map(toSetupLink);
+  }
+
+  /** Revokes the customer's links that are still active at `now`; returns how many. */
+  async revokeActive(organizationId: string, customerId: string, now: Date): Promise<number> {
+    const { count } = await this.db.tx.customerSetupLink.updateMany({
+      where: { orgId: organizationId, customerId, status: 'active', expiresAt: { gt: now } },
+      data: { status: 'revoked', revokedAt: now },
+    });
+    return count;
+  }
+
+  /**
+   * Moves one link that is still active at `now` to a terminal state; false when it no longer is
+   * (the update is conditional, so two racing callers cannot both win).
+   */
+  async leaveActive(
+    organizationId: string,
+    id: string,
+    now: Date,
+    to: { status: 'revoked' } | { status: 'consumed'; accountId: string },
+  ): Promise<boolean> {
+    const data = to.status === 'revoked' ? { status: to.status, revokedAt: now } : { status: to.status, consumedAt: now, accountId: to.accountId };
+    const { count } = await this.db.tx.customerSetupLink.updateMany({
+      where: { id, orgId: organizationId, status: 'active', expiresAt: { gt: now } },
+      data,
+    });
+    return count === 1;
+  }
+
+  async update(organizationId: string, id: string, changes: SetupLinkChanges): Promise<SetupLink> {
+    return toSetupLink(await this.db.tx.customerSetupLink.update({ where: { id, orgId: organizationId }, data: changes }));
+  }
+
+  async findById(organizationId: string, id: string): Promise<SetupLink | null> {
+    const row = await this.db.tx.customerSetupLink.findFirst({ where: { id, orgId: organizationId } });
+    return row ? toSetupLink(row) : null;
+  }
+
+  /**
+   * THE ONE UNSCOPED READ of this context: the onboarding page holds only the token (no API key, so no
+   * tenant), and the token itself is the credential. The caller must verify the full token against
+   * `tokenHash` before using a candidate; the 8-character prefix alone proves nothing.
+   */
+  async findByTokenPrefix(tokenPrefix: string): Promise<SetupLinkCandidate[]> {
+    const rows = await this.db.tx.customerSetupLink.findMany({ where: { tokenPrefix }, take: 10 });
+    return rows.map((row) => ({ link: toSetupLink(row), tokenHash: row.tokenHash }));
+  }
+
+  /** System sweep (all organizations): persists `expired` for active links past `expires_at`. */
+  async expireDue(now: Date): Promise<number> {
+    const { count } = await this.db.tx.customerSetupLink.updateMany({
+      where: { status: 'active', expiresAt: { lte: now } },
+      data: { status: 'expired' },
+    });
+    return count;
+  }
+
+  async insertNonce(nonce: { hash: string; linkId: string; expiresAt: Date }): Promise<void> {
+    await this.db.tx.setupLinkNonce.create({ data: { nonceHash: nonce.hash, linkId: nonce.linkId, expiresAt: nonce.expiresAt } });
+  }
+
+  /** Spends a nonce of this link that is unused and unexpired at `now`; true exactly once. */
+  async spendNonce(hash: string, linkId: string, now: Date): Promise<boolean> {
+    const { count } = await this.db.tx.setupLinkNonce.updateMany({
+      where: { nonceHash: hash, linkId, usedAt: null, expiresAt: { gt: now } },
+      data: { usedAt: now },
+    });
+    return count === 1;
+  }
+}
+
+function toSetupLink(row: SetupLinkRow): SetupLink {
+  return {
+    id: row.id,
+    organizationId: row.orgId,
+    customerId: row.customerId,
+    tokenLast4: row.tokenLast4,
+    status: row.status,
+    expiresAt: row.expiresAt,
+    consumedAt: row.consumedAt,
+    revokedAt: row.revokedAt,
+    successRedirectUrl: row.successRedirectUrl,
+    failureRedirectUrl: row.failureRedirectUrl,
+    accountId: row.accountId,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
