@@ -1,6 +1,10 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
-import { type AppConfig, HealthController, HttpMetricsMiddleware, MetricsController, PlatformModule } from '@kirim/platform';
+import { type AppConfig, HealthController, HttpMetricsMiddleware, MetricsController, PlatformHttpModule, PlatformModule } from '@kirim/platform';
 import { ContractsModule } from '@kirim/contracts';
+import { WebhooksHttpModule } from '@kirim/webhooks';
+import { IdentityHttpModule } from '@kirim/identity';
+import { TenancyHttpModule } from '@kirim/tenancy';
+import { WhatsappAccountsHttpModule } from '@kirim/whatsapp-accounts';
 
 /**
  * The public REST API: composes the platform kernel and the contexts' HTTP modules. Thin by design.
@@ -12,7 +16,12 @@ export class AppModule implements NestModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot(config),
+        PlatformHttpModule,
         ContractsModule,
+        WebhooksHttpModule,
+        IdentityHttpModule,
+        TenancyHttpModule,
+        WhatsappAccountsHttpModule,
       ],
       controllers: [HealthController, MetricsController],
     };

@@ -1,0 +1,243 @@
+import { BullModule, getQueueToken, Processor, WorkerHost } from '@nestjs/bullmq';
+import { type INestApplication, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { type Job, Queue, QueueEvents } from 'bullmq';
+import request from 'supertest';
+import { JobProducer, MAINTENANCE_SCHEDULES, QUEUES } from '@kirim/contracts';
+import { type AppConfig, Database, newId, RedisService } from '@kirim/platform';
+import { createTestEnv, type TestEnv } from '@kirim/testing';
+import { configureWorkerHttp } from './configure-worker-http';
+import { MaintenanceSchedules } from './maintenance-schedules';
+import { WorkerModule } from './worker.module';
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+async function bootWorker(config: AppConfig, ...extra: Parameters<typeof Test.createTestingModule>[0]['imports'] & object): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(config), ...extra] }).compile();
+  const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
+  configureWorkerHttp(app);
+  await app.init();
+  return app;
+}
+
+function queueEventsFor(config: AppConfig, queue: string): QueueEvents {
+  return new QueueEvents(queue, { connection: { url: config.REDIS_URL, maxRetriesPerRequest: null }, prefix: `${config.REDIS_PREFIX}bull` });
+}
+
+/** Waits until the queue has nothing waiting or running (e.g. the schedulers' first jobs at start-up). */
+async function settle(queue: Queue): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const counts = await queue.getJobCounts('wait', 'active', 'prioritized');
+    if ((counts['wait'] ?? 0) + (counts['active'] ?? 0) + (counts['prioritized'] ?? 0) === 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`queue ${queue.name} did not settle`);
+}
+
+describe('worker: maintenance queue, schedules, health', () => {
+  let env: TestEnv;
+  let app: INestApplication;
+  let queue: Queue;
+  let events: QueueEvents;
+  let db: Database;
+  let producer: JobProducer;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    app = await bootWorker(env.config);
+    queue = app.get<Queue>(getQueueToken(QUEUES.maintenance));
+    db = app.get(Database);
+    producer = app.get(JobProducer);
+    events = queueEventsFor(env.config, QUEUES.maintenance);
+    await events.waitUntilReady();
+    await settle(queue);
+  });
+  afterAll(async () => {
+    await events?.close();
+    await app?.close();
+    await env?.close();
+  });
+
+  async function run(name: Parameters<JobProducer['enqueue']>[0]): Promise<unknown> {
+    const job = (await producer.enqueue(name, {})) as Job;
+    return job.waitUntilFinished(events, 15_000);
+  }
+
+  it('registers one job scheduler per MAINTENANCE_SCHEDULES entry, with its interval', async () => {
+    const schedulers = await queue.getJobSchedulers();
+    const expected = Object.entries(MAINTENANCE_SCHEDULES).map(([name, s]) => ({ key: name, name, every: s?.everyMs }));
+    expect(schedulers.map((s) => ({ key: s.key, name: s.name, every: Number(s.every) })).sort((a, b) => a.key.localeCompare(b.key))).toEqual(
+      expected.sort((a, b) => a.key.localeCompare(b.key)),
+    );
+    expect(schedulers).toHaveLength(3);
+  });
+
+  it('registering again (a restart, several workers at once) keeps exactly one scheduler per job and drops unknown ones', async () => {
+    await queue.upsertJobScheduler('maintenance.retired', { every: HOUR }, { name: 'maintenance.retired', data: {} });
+    const second = await bootWorker(env.config);
+    try {
+      await Promise.all([app.get(MaintenanceSchedules).register(), second.get(MaintenanceSchedules).register()]);
+      const keys = (await queue.getJobSchedulers()).map((s) => s.key).sort();
+      expect(keys).toEqual(Object.keys(MAINTENANCE_SCHEDULES).sort());
+    } finally {
+      await second.close();
+    }
+    await settle(queue);
+  });
+
+  it('maintenance.purge_idempotency deletes only records older than 24 hours', async () => {
+    const orgId = newId('org');
+    const record = (key: string, createdAt: Date) =>
+      db.tx.idempotencyRecord.create({
+        data: { orgId, key, fingerprint: 'f', statusCode: 201, responseCiphertext: 'x', requestId: newId('req'), createdAt },
+      });
+    await record('old', new Date(Date.now() - 25 * HOUR));
+    await record('fresh', new Date(Date.now() - 23 * HOUR));
+
+    const result = await run('maintenance.purge_idempotency');
+
+    expect(result).toEqual({ job: 'maintenance.purge_idempotency', affected: 1 });
+    const left = await db.tx.idempotencyRecord.findMany({ where: { orgId }, select: { key: true } });
+    expect(left).toEqual([{ key: 'fresh' }]);
+  });
+
+  it('maintenance.purge_events deletes only events older than 30 days', async () => {
+    const orgId = newId('org');
+    const event = (createdAt: Date) =>
+      db.tx.event.create({ data: { id: newId('evt'), orgId, type: 'customer.created', data: {}, createdAt } });
+    const old = await event(new Date(Date.now() - 31 * DAY));
+    const older = await event(new Date(Date.now() - 90 * DAY));
+    const kept = await event(new Date(Date.now() - 29 * DAY));
+    const recent = await event(new Date());
+
+    const result = await run('maintenance.purge_events');
+
+    expect(result).toEqual({ job: 'maintenance.purge_events', affected: 2 });
+    const left = await db.tx.event.findMany({ where: { orgId }, select: { id: true }, orderBy: { id: 'asc' } });
+    expect(left.map((e) => e.id)).toEqual([kept.id, recent.id].sort());
+    expect(left.map((e) => e.id)).not.toContain(old.id);
+    expect(left.map((e) => e.id)).not.toContain(older.id);
+  });
+
+  it('maintenance.expire_setup_links marks active links past expires_at as expired, and only those', async () => {
+    const orgId = newId('org');
+    const customer = await db.tx.customer.create({ data: { id: newId('cus'), orgId, teamId: newId('team'), name: 'Acme' } });
+    const link = (expiresAt: Date, status: 'active' | 'consumed' = 'active') =>
+      db.tx.customerSetupLink.create({
+        data: { id: newId('csl'), orgId, customerId: customer.id, tokenPrefix: 'abcdefgh', tokenHash: 'h', tokenLast4: 'wxyz', expiresAt, status },
+      });
+    const due = await link(new Date(Date.now() - HOUR));
+    const live = await link(new Date(Date.now() + HOUR));
+    const consumed = await link(new Date(Date.now() - HOUR), 'consumed');
+
+    const result = await run('maintenance.expire_setup_links');
+
+    expect(result).toEqual({ job: 'maintenance.expire_setup_links', affected: 1 });
+    const status = async (id: string) => (await db.tx.customerSetupLink.findUniqueOrThrow({ where: { id } })).status;
+    expect([await status(due.id), await status(live.id), await status(consumed.id)]).toEqual(['expired', 'active', 'consumed']);
+  });
+
+  it('fails a job whose name is not in the registry instead of completing it silently', async () => {
+    const job = await queue.add('maintenance.unknown', {}, { attempts: 1 });
+    await expect(job.waitUntilFinished(events, 15_000)).rejects.toThrow(/Unknown job 'maintenance.unknown'/);
+  });
+
+  it('serves GET /health and GET /metrics', async () => {
+    const http = request(app.getHttpServer());
+    const health = await http.get('/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({ status: 'ok' });
+    const metrics = await http.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/kirim_jobs_total\{queue="maintenance",name="maintenance.purge_events",status="completed"\} \d+/);
+  });
+
+  it('GET /health answers 503 service_unavailable when a dependency (here Redis) does not', async () => {
+    const spy = jest.spyOn(app.get(RedisService).client, 'ping').mockRejectedValueOnce(new Error('connection refused'));
+    try {
+      const res = await request(app.getHttpServer()).get('/health');
+      expect(res.status).toBe(503);
+      expect(res.body.error).toMatchObject({ code: 'service_unavailable', request_id: res.headers['x-request-id'] });
+      expect(res.headers['retry-after']).toBe('5');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
+// ---- graceful shutdown: a slow job in flight finishes (with the database still usable) on close ----
+
+const SLOW_QUEUE = 'test-slow';
+let slowStarted: () => void = () => undefined;
+
+@Processor(SLOW_QUEUE)
+class SlowProcessor extends WorkerHost {
+  constructor(
+    private readonly db: Database,
+    private readonly redis: RedisService,
+  ) {
+    super();
+  }
+
+  async process(job: Job<{ orgId: string }>): Promise<string> {
+    slowStarted();
+    await new Promise((r) => setTimeout(r, 1500));
+    // Both run after shutdown has begun: the platform's PostgreSQL and Redis clients (closed by the
+    // platform's own destroy hooks) must still be usable while jobs drain.
+    const n = await this.redis.client.incr(this.redis.key('slow-job-runs'));
+    await this.db.tx.idempotencyRecord.create({
+      data: { orgId: job.data.orgId, key: 'slow', fingerprint: 'f', statusCode: 200, responseCiphertext: 'x', requestId: newId('req') },
+    });
+    return `finished ${n}`;
+  }
+}
+
+@Module({ imports: [BullModule.registerQueue({ name: SLOW_QUEUE })], providers: [SlowProcessor] })
+class SlowJobsModule {}
+
+describe('worker: graceful shutdown', () => {
+  let env: TestEnv;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('closing the app waits for the job in flight, which completes instead of being lost', async () => {
+    const app = await bootWorker(env.config, SlowJobsModule);
+    const orgId = newId('org');
+    const started = new Promise<void>((resolve) => (slowStarted = resolve));
+    const job = await app.get<Queue>(getQueueToken(SLOW_QUEUE)).add('slow', { orgId });
+    await started;
+
+    const t0 = Date.now();
+    await app.close(); // what SIGTERM triggers through enableShutdownHooks
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+
+    const inspector = new Queue(SLOW_QUEUE, { connection: { url: env.config.REDIS_URL }, prefix: `${env.config.REDIS_PREFIX}bull` });
+    const check = await createTestEnvDb(env);
+    try {
+      const stored = await inspector.getJob(job.id ?? '');
+      expect(await stored?.getState()).toBe('completed');
+      expect(stored?.returnvalue).toBe('finished 1');
+      expect(await check.count(orgId)).toBe(1);
+    } finally {
+      await inspector.close();
+      await check.close();
+    }
+  });
+});
+
+/** A plain pg client on the test database (the app and its Prisma client are closed by then). */
+async function createTestEnvDb(env: TestEnv): Promise<{ count(orgId: string): Promise<number>; close(): Promise<void> }> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: env.database.url });
+  await client.connect();
+  return {
+    count: async (orgId) => Number((await client.query('SELECT count(*) FROM idempotency_records WHERE org_id = $1', [orgId])).rows[0].count),
+    close: () => client.end(),
+  };
+}
