@@ -1,5 +1,7 @@
+import { ContractsModule } from '@kirim/contracts';
 import { IdentityHttpModule } from '@kirim/identity';
 import { PlatformModule } from '@kirim/platform';
+import { CustomersService, TenancyHttpModule } from '@kirim/tenancy';
 import { createTestApp, createTestEnv, type TestApp, type TestEnv } from '@kirim/testing';
 import { runCli } from './cli';
 
@@ -18,7 +20,7 @@ describe('kirim CLI against a real database', () => {
   beforeAll(async () => {
     env = await createTestEnv();
     cliEnv = Object.fromEntries(Object.entries(env.config).map(([k, v]) => [k, String(v)]));
-    api = await createTestApp({ module: class Root {}, imports: [PlatformModule.forRoot(env.config), IdentityHttpModule] });
+    api = await createTestApp({ module: class Root {}, imports: [PlatformModule.forRoot(env.config), ContractsModule, IdentityHttpModule, TenancyHttpModule] });
   });
   afterAll(async () => {
     await api.close();
@@ -87,7 +89,11 @@ describe('kirim CLI against a real database', () => {
 
   it('keys create and keys revoke', async () => {
     const org = (await cli('orgs', 'create', '--name', 'K', '--owner-email', 'k@example.com', '--json')).json();
-    const r = await cli('keys', 'create', '--org', org.organization.id, '--label', 'ci', '--expires-in-days', '30', '--customer', 'cus_01HXYZABCDEFGHJKMNPQRSTVWX', '--json');
+    const customer = await api.app.get(CustomersService).create({ organizationId: org.organization.id, customerId: null }, { name: 'Acme' });
+    const unknown = await cli('keys', 'create', '--org', org.organization.id, '--customer', 'cus_01HXYZABCDEFGHJKMNPQRSTVWX', '--json');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/^error: .*cus_01HXYZABCDEFGHJKMNPQRSTVWX.*\n$/);
+    const r = await cli('keys', 'create', '--org', org.organization.id, '--label', 'ci', '--expires-in-days', '30', '--customer', customer.id, '--json');
     expect(r.code).toBe(0);
     const key = r.json();
     expect(key).toEqual({
@@ -95,12 +101,12 @@ describe('kirim CLI against a real database', () => {
       secret: expect.stringMatching(/^kir_live_/),
       label: 'ci',
       last4: key.secret.slice(-4),
-      customer_id: 'cus_01HXYZABCDEFGHJKMNPQRSTVWX',
+      customer_id: customer.id,
       expires_at: expect.any(String),
     });
     expect(Math.abs(Date.parse(key.expires_at) - (Date.now() + 30 * 86_400_000))).toBeLessThan(60_000);
     const me = await api.http.get('/v1/me').set('Authorization', `Bearer ${key.secret}`);
-    expect(me.body.data.api_key).toMatchObject({ id: key.id, customer_id: 'cus_01HXYZABCDEFGHJKMNPQRSTVWX', expires_at: key.expires_at });
+    expect(me.body.data.api_key).toMatchObject({ id: key.id, customer_id: customer.id, expires_at: key.expires_at });
 
     const plain = (await cli('keys', 'create', '--org', org.organization.id, '--json')).json();
     expect(plain).toMatchObject({ label: null, customer_id: null, expires_at: null });

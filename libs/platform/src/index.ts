@@ -29,3 +29,4 @@ export * from './pagination';
 export * from './idempotency';
 export * from './rate-limit';
 export * from './platform-http.module';
+export * from './http/openapi';

@@ -16,10 +16,11 @@ export interface TestApp {
  * `createTestApp(AppModule.forRoot(env.config))` or, in a library, a module composing the platform
  * and that library's HTTP module.
  */
-export async function createTestApp(root: DynamicModule | Type): Promise<TestApp> {
+export async function createTestApp(root: DynamicModule | Type, beforeInit?: (app: INestApplication) => void): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true, logger: false });
   configureHttpApp(app);
+  beforeInit?.(app);
   await app.init();
   return { app, http: request(app.getHttpServer()), close: () => app.close() };
 }

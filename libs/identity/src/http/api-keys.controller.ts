@@ -1,11 +1,10 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, IdParam, ListQueryDto, type Page, type Principal } from '@kirim/platform';
+import { ApiData, CurrentPrincipal, IdParam, ListQueryDto, type Page, type Principal } from '@kirim/platform';
 import { ApiKeysService } from '../application/api-keys.service';
 import type { ApiKeyResource, CreatedApiKey } from '../domain/resources';
 import { OrganizationScopeOnly } from './api-key.guard';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto';
-import { ApiData } from './openapi';
 
 @ApiTags('api_keys')
 @Controller('v1/api_keys')

@@ -1,10 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, type Principal } from '@kirim/platform';
+import { ApiData, CurrentPrincipal, type Principal } from '@kirim/platform';
 import { ApiKeysService } from '../application/api-keys.service';
 import type { MeResource } from '../domain/resources';
 import { MeDto } from './dto';
-import { ApiData } from './openapi';
 
 @ApiTags('identity')
 @Controller('v1/me')

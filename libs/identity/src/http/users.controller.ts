@@ -1,10 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, ListQueryDto, type Page, type Principal } from '@kirim/platform';
+import { ApiData, CurrentPrincipal, ListQueryDto, type Page, type Principal } from '@kirim/platform';
 import { UsersService } from '../application/users.service';
 import type { UserResource } from '../domain/resources';
 import { UserDto } from './dto';
-import { ApiData } from './openapi';
 
 @ApiTags('users')
 @Controller('v1/users')

@@ -2,10 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CustomerResource } from '@kirim/contracts';
 import { OrganizationScopeOnly } from '@kirim/identity';
-import { CurrentPrincipal, IdParam, type Page, type Principal } from '@kirim/platform';
+import { ApiData, CurrentPrincipal, IdParam, type Page, type Principal } from '@kirim/platform';
 import { type CustomerWithAccounts, CustomersService } from '../application/customers.service';
 import { CreateCustomerDto, CustomerDto, CustomerWithAccountsDto, ListCustomersQueryDto, UpdateCustomerDto } from './customers.dto';
-import { ApiData } from './openapi';
 
 @ApiTags('customers')
 @Controller('v1/customers')

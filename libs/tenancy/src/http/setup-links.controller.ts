@@ -1,9 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CustomerSetupLinkResource } from '@kirim/contracts';
-import { CurrentPrincipal, IdParam, type Page, type Principal } from '@kirim/platform';
+import { ApiData, CurrentPrincipal, IdParam, type Page, type Principal } from '@kirim/platform';
 import { type CreatedSetupLink, SetupLinksService } from '../application/setup-links.service';
-import { ApiData } from './openapi';
 import { CreatedSetupLinkDto, CreateSetupLinkDto, ListSetupLinksQueryDto, SetupLinkDto, UpdateSetupLinkDto } from './setup-links.dto';
 
 @ApiTags('customers')

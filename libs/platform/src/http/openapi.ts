@@ -3,7 +3,7 @@ import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 
 /**
  * Documents the `{data, request_id}` envelope (or, with `list`, `{data: [], has_more, next_cursor,
- * request_id}`) around a response model. Same as identity's `ApiData`: both belong in the platform.
+ * request_id}`) around a response model.
  */
 export function ApiData(model: Type, options: { status?: number; list?: boolean } = {}) {
   const item = { $ref: getSchemaPath(model) };

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { loadConfig } from '../config/config';
+import { loggerParams } from './logger';
+
+function capture(logBodies: boolean) {
+  const config = loadConfig({
+    DATABASE_URL: 'postgresql://localhost/x',
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    KEY_PEPPER: randomBytes(32).toString('base64'),
+    LOG_BODIES: String(logBodies),
+  });
+  const options = loggerParams(config).pinoHttp as pino.LoggerOptions;
+  const lines: string[] = [];
+  const logger = pino({ redact: options.redact }, { write: (line: string) => lines.push(line) });
+  return { logger, lines };
+}
+
+describe('log redaction', () => {
+  it('removes credentials, tokens, secrets, passwords and bodies', () => {
+    const { logger, lines } = capture(false);
+    logger.info({
+      req: { headers: { authorization: 'Bearer kir_live_abcdefghijklmnopqrstuvwx', 'idempotency-key': 'k1', cookie: 'sid=1' } },
+      user: { password: 'hunter2' },
+      key: { secret: 'kir_live_zzzz' },
+      meta: { access_token: 'EAAG-business-token', pin: '123456' },
+      body: { text: 'private message' },
+    });
+    const line = lines.join('');
+    for (const secret of ['kir_live_', 'hunter2', 'EAAG-business-token', '123456', 'private message', 'sid=1']) {
+      expect(line).not.toContain(secret);
+    }
+    expect(line).toContain('[redacted]');
+  });
+
+  it('keeps bodies when LOG_BODIES is on, but never credentials', () => {
+    const { logger, lines } = capture(true);
+    logger.info({ req: { headers: { authorization: 'Bearer kir_live_x' } }, body: { text: 'visible' } });
+    expect(lines.join('')).toContain('visible');
+    expect(lines.join('')).not.toContain('kir_live_x');
+  });
+});
