@@ -4,7 +4,6 @@ import { ContractsModule } from '@kirim/contracts';
 import { WebhooksHttpModule } from '@kirim/webhooks';
 import { IdentityHttpModule } from '@kirim/identity';
 import { TenancyHttpModule } from '@kirim/tenancy';
-import { WhatsappAccountsHttpModule } from '@kirim/whatsapp-accounts';
 
 /**
  * The public REST API: composes the platform kernel and the contexts' HTTP modules. Thin by design.
@@ -21,7 +20,6 @@ export class AppModule implements NestModule {
         WebhooksHttpModule,
         IdentityHttpModule,
         TenancyHttpModule,
-        WhatsappAccountsHttpModule,
       ],
       controllers: [HealthController, MetricsController],
     };
