@@ -3,3 +3,4 @@ export * from './test-database';
 export * from './test-env';
 export * from './test-app';
 export * from './session';
+export * from './meta-sandbox';

@@ -4,6 +4,7 @@ import { ContractsModule } from '@kirim/contracts';
 import { WebhooksHttpModule } from '@kirim/webhooks';
 import { IdentityHttpModule } from '@kirim/identity';
 import { TenancyHttpModule } from '@kirim/tenancy';
+import { WhatsappAccountsHttpModule } from '@kirim/whatsapp-accounts';
 
 /**
  * The public REST API: composes the platform kernel and the contexts' HTTP modules. Thin by design.
@@ -20,6 +21,7 @@ export class AppModule implements NestModule {
         WebhooksHttpModule,
         IdentityHttpModule,
         TenancyHttpModule,
+        WhatsappAccountsHttpModule,
       ],
       controllers: [HealthController, MetricsController],
     };

@@ -1,0 +1,15 @@
+// Public face of the whatsapp-accounts context: modules, application services and types. Nothing else is importable.
+export { WhatsappAccountsModule } from './whatsapp-accounts.module';
+export { WhatsappAccountsHttpModule } from './whatsapp-accounts-http.module';
+export { AccountsService, type AccountScope, type ListAccountsInput } from './application/accounts.service';
+export { SignupService, type CompleteSignupInput, type FailSignupInput } from './application/signup.service';
+export { failureRedirect, SIGNUP_ERROR_CODES, type SignupErrorCode, type SignupOutcome } from './domain/signup';
+export { ACCOUNT_STATUSES, type QualityRating, type ThroughputLevel, type WhatsappAccount, type WhatsappAccountStatus } from './domain/account';
+export {
+  MetaGraphClient,
+  META_TIMEOUT_MS,
+  type DebuggedToken,
+  type ExchangedToken,
+  type GraphPhoneNumber,
+} from './infrastructure/meta-graph.client';
+export { MetaApiError, type MetaFailureKind } from './infrastructure/meta-api.error';

@@ -1,0 +1,245 @@
+import { Injectable } from '@nestjs/common';
+import { Database, KEYSET_ORDER, type KeysetPosition, keysetWhere } from '@kirim/platform';
+import {
+  type QualityRating,
+  type ThroughputLevel,
+  toQualityRating,
+  toThroughputLevel,
+  type WhatsappAccount,
+  type WhatsappAccountStatus,
+} from '../domain/account';
+
+/** Who reads: the organization, and the customer for a customer-restricted key. */
+export interface AccountScope {
+  organizationId: string;
+  customerId: string | null;
+}
+
+export interface AccountFilters {
+  /** One status; undefined = every status but `archived`. */
+  status?: WhatsappAccountStatus | undefined;
+  customerId?: string | undefined;
+  teamId?: string | undefined;
+}
+
+/** An account with its owning customer's `{id, name}` (null for a team's own account). */
+export interface AccountWithCustomer extends WhatsappAccount {
+  customer: { id: string; name: string } | null;
+}
+
+export interface AccountConnection {
+  phoneNumberId: string;
+  wabaId: string;
+  displayPhoneNumber: string;
+  verifiedName: string;
+  qualityRating: QualityRating;
+  throughputLevel: ThroughputLevel;
+  messagingLimitTier: string | null;
+  businessTokenCiphertext: string;
+  registrationPinCiphertext: string;
+}
+
+export interface NewAccount extends AccountConnection {
+  id: string;
+  organizationId: string;
+  teamId: string;
+  customerId: string | null;
+  onboardedAt: Date;
+}
+
+interface AccountRow {
+  id: string;
+  orgId: string;
+  teamId: string;
+  customerId: string | null;
+  phoneNumberId: string;
+  wabaId: string;
+  displayPhoneNumber: string;
+  verifiedName: string;
+  qualityRating: string;
+  throughputLevel: string;
+  messagingLimitTier: string | null;
+  status: WhatsappAccountStatus;
+  onboardedAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const PUBLIC_COLUMNS = {
+  id: true,
+  orgId: true,
+  teamId: true,
+  customerId: true,
+  phoneNumberId: true,
+  wabaId: true,
+  displayPhoneNumber: true,
+  verifiedName: true,
+  qualityRating: true,
+  throughputLevel: true,
+  messagingLimitTier: true,
+  status: true,
+  onboardedAt: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+/**
+ * WhatsApp accounts in PostgreSQL. Tenant reads take the scope (organization, and customer for a
+ * restricted key). The owning customer's name is read from tenancy's `customers` table (same database,
+ * read-only, scoped by organization): tenancy offers no batch look-up and the name must be current.
+ * The sealed token and PIN are returned only by {@link findSecrets}.
+ */
+@Injectable()
+export class AccountsRepository {
+  constructor(private readonly db: Database) {}
+
+  async list(scope: AccountScope, filters: AccountFilters, page: { take: number; after: KeysetPosition | undefined }): Promise<AccountWithCustomer[]> {
+    if (scope.customerId !== null && filters.customerId !== undefined && filters.customerId !== scope.customerId) return [];
+    const customerId = scope.customerId ?? filters.customerId;
+    const rows = await this.db.tx.whatsappAccount.findMany({
+      select: PUBLIC_COLUMNS,
+      where: {
+        orgId: scope.organizationId,
+        ...(customerId !== undefined && { customerId }),
+        ...(filters.teamId !== undefined && { teamId: filters.teamId }),
+        status: filters.status ?? { not: 'archived' },
+        AND: [keysetWhere(page.after)],
+      },
+      orderBy: KEYSET_ORDER,
+      take: page.take,
+    });
+    return this.withCustomers(scope.organizationId, rows.map(toAccount));
+  }
+
+  async findById(scope: AccountScope, id: string): Promise<AccountWithCustomer | null> {
+    const row = await this.db.tx.whatsappAccount.findFirst({ select: PUBLIC_COLUMNS, where: { id, ...scoped(scope) } });
+    return row ? ((await this.withCustomers(scope.organizationId, [toAccount(row)]))[0] ?? null) : null;
+  }
+
+  async findByPhoneNumberId(scope: AccountScope, phoneNumberId: string): Promise<AccountWithCustomer | null> {
+    const row = await this.db.tx.whatsappAccount.findFirst({ select: PUBLIC_COLUMNS, where: { phoneNumberId, ...scoped(scope) } });
+    return row ? ((await this.withCustomers(scope.organizationId, [toAccount(row)]))[0] ?? null) : null;
+  }
+
+  /** Every account of a customer, oldest first (`whatsapp_accounts` of `GET /v1/customers/{id}`). */
+  async listForCustomer(organizationId: string, customerId: string): Promise<WhatsappAccount[]> {
+    const rows = await this.db.tx.whatsappAccount.findMany({
+      select: PUBLIC_COLUMNS,
+      where: { orgId: organizationId, customerId },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map(toAccount);
+  }
+
+  async hasOnboardedAccount(organizationId: string, customerId: string): Promise<boolean> {
+    return (await this.db.tx.whatsappAccount.count({ where: { orgId: organizationId, customerId, status: { not: 'archived' } } })) > 0;
+  }
+
+  /**
+   * Signup only, across organizations on purpose (a number belongs to one owner in all of Kirim): the
+   * accounts holding this `phone_number_id` or this display number. Inside a transaction the rows are
+   * locked (`FOR UPDATE`) so two completions for the same number serialise.
+   */
+  async findHoldersOfNumber(phoneNumberId: string, displayPhoneNumber: string): Promise<WhatsappAccount[]> {
+    if (this.db.inTransaction) {
+      await this.db.tx.$queryRaw`
+        SELECT id FROM whatsapp_accounts WHERE phone_number_id = ${phoneNumberId} OR display_phone_number = ${displayPhoneNumber} FOR UPDATE`;
+    }
+    const rows = await this.db.tx.whatsappAccount.findMany({
+      select: PUBLIC_COLUMNS,
+      where: { OR: [{ phoneNumberId }, { displayPhoneNumber }] },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    return rows.map(toAccount);
+  }
+
+  /** The sealed secrets of an account (for Meta calls on its behalf). */
+  async findSecrets(organizationId: string, id: string): Promise<{ businessTokenCiphertext: string; registrationPinCiphertext: string } | null> {
+    return this.db.tx.whatsappAccount.findFirst({
+      select: { businessTokenCiphertext: true, registrationPinCiphertext: true },
+      where: { id, orgId: organizationId },
+    });
+  }
+
+  async create(account: NewAccount): Promise<WhatsappAccount> {
+    const row = await this.db.tx.whatsappAccount.create({
+      select: PUBLIC_COLUMNS,
+      data: {
+        id: account.id,
+        orgId: account.organizationId,
+        teamId: account.teamId,
+        customerId: account.customerId,
+        onboardedAt: account.onboardedAt,
+        status: 'approved',
+        ...connectionColumns(account),
+      },
+    });
+    return toAccount(row);
+  }
+
+  /** A reconnect: the new Meta id, attributes and secrets, status back to `approved` (id and onboarded_at kept). */
+  async reconnect(organizationId: string, id: string, connection: AccountConnection): Promise<WhatsappAccount> {
+    const row = await this.db.tx.whatsappAccount.update({
+      select: PUBLIC_COLUMNS,
+      where: { id, orgId: organizationId },
+      data: { status: 'approved', ...connectionColumns(connection) },
+    });
+    return toAccount(row);
+  }
+
+  private async withCustomers(organizationId: string, accounts: WhatsappAccount[]): Promise<AccountWithCustomer[]> {
+    const ids = [...new Set(accounts.map((a) => a.customerId).filter((id): id is string => id !== null))];
+    const customers =
+      ids.length === 0
+        ? []
+        : await this.db.tx.customer.findMany({ select: { id: true, name: true }, where: { orgId: organizationId, id: { in: ids } } });
+    const names = new Map(customers.map((c) => [c.id, c.name]));
+    return accounts.map((a) => ({
+      ...a,
+      customer: a.customerId === null ? null : { id: a.customerId, name: names.get(a.customerId) ?? '' },
+    }));
+  }
+}
+
+function scoped(scope: AccountScope) {
+  return { orgId: scope.organizationId, ...(scope.customerId !== null && { customerId: scope.customerId }) };
+}
+
+function connectionColumns(c: AccountConnection) {
+  return {
+    phoneNumberId: c.phoneNumberId,
+    wabaId: c.wabaId,
+    displayPhoneNumber: c.displayPhoneNumber,
+    verifiedName: c.verifiedName,
+    qualityRating: c.qualityRating,
+    throughputLevel: c.throughputLevel,
+    messagingLimitTier: c.messagingLimitTier,
+    businessTokenCiphertext: c.businessTokenCiphertext,
+    registrationPinCiphertext: c.registrationPinCiphertext,
+  };
+}
+
+function toAccount(row: AccountRow): WhatsappAccount {
+  return {
+    id: row.id,
+    organizationId: row.orgId,
+    teamId: row.teamId,
+    customerId: row.customerId,
+    phoneNumberId: row.phoneNumberId,
+    wabaId: row.wabaId,
+    displayPhoneNumber: row.displayPhoneNumber,
+    verifiedName: row.verifiedName,
+    qualityRating: toQualityRating(row.qualityRating),
+    throughputLevel: toThroughputLevel(row.throughputLevel),
+    messagingLimitTier: row.messagingLimitTier,
+    status: row.status,
+    onboardedAt: row.onboardedAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** True for a unique-constraint violation (Prisma P2002), e.g. a `phone_number_id` taken by a racing signup. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'P2002';
+}

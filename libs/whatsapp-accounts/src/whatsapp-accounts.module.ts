@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { ContractsModule } from '@kirim/contracts';
+import { Paginator } from '@kirim/platform';
+import { TenancyModule } from '@kirim/tenancy';
+import { AccountsService } from './application/accounts.service';
+import { CustomerAccountsAdapter } from './application/customer-accounts.adapter';
+import { SignupService } from './application/signup.service';
+import { AccountsRepository } from './infrastructure/accounts.repository';
+import { MetaGraphClient } from './infrastructure/meta-graph.client';
+
+/**
+ * The whatsapp-accounts context without HTTP: accounts, the Meta Graph client and signup completion
+ * (imported by the api through WhatsappAccountsHttpModule, by the onboarding app and by the worker).
+ * Registers its adapter with tenancy's CustomerAccounts port on init.
+ */
+@Module({
+  imports: [TenancyModule, ContractsModule],
+  providers: [AccountsRepository, MetaGraphClient, Paginator, AccountsService, SignupService, CustomerAccountsAdapter],
+  exports: [AccountsService, SignupService, MetaGraphClient],
+})
+export class WhatsappAccountsModule {}
