@@ -1,30 +1,18 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig } from '@kirim/platform';
+import { runProcess } from '@kirim/platform';
 import { configureWorkerHttp } from './app/configure-worker-http';
 import { WorkerModule } from './app/worker.module';
-import { loadDotEnv } from './dotenv';
 
 /**
  * The worker: BullMQ processors and maintenance schedules, plus `/health` and `/metrics` on WORKER_PORT.
  * On SIGTERM it stops taking jobs, waits for the jobs in flight, disconnects and exits 0.
  */
-async function bootstrap(): Promise<void> {
-  loadDotEnv();
-  const config = loadConfig();
+runProcess(async (config) => {
   const app = await NestFactory.create(WorkerModule.forRoot(config), { bodyParser: false, bufferLogs: true });
   configureWorkerHttp(app);
   // SIGTERM/SIGINT → app.close(): GracefulShutdown closes the BullMQ workers, which stop taking jobs and
   // wait for the jobs in flight; then PostgreSQL, Redis and the HTTP server close and the process exits 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.listen(config.WORKER_PORT);
-}
-
-bootstrap().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-  } else {
-    console.error(error);
-  }
-  process.exit(1);
 });

@@ -30,3 +30,4 @@ export * from './idempotency';
 export * from './rate-limit';
 export * from './platform-http.module';
 export * from './http/openapi';
+export * from './process/run-process';
