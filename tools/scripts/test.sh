@@ -7,6 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
 export NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false
+export KIRIM_NEED_CHROMIUM=1  # the onboarding end-to-end test drives /usr/bin/chromium (Playwright)
 # Integration tests create their databases through DATABASE_ADMIN_URL and share Redis (key prefixes).
 export DATABASE_ADMIN_URL="${DATABASE_ADMIN_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"

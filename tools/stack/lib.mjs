@@ -148,6 +148,30 @@ export function run(cmd, args, { env = process.env, track } = {}) {
   });
 }
 
+/**
+ * A JSON request to Kirim's API (or any JSON endpoint): resolves { status, body } (body null when the
+ * answer is not JSON). `apiKey` adds `Authorization: Bearer …`.
+ */
+export async function requestJson(url, { method = 'GET', apiKey, body } = {}) {
+  const headers = { accept: 'application/json' };
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  let parsed = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
+  return { status: res.status, body: parsed };
+}
+
 /** For callbacks whose errors are expected and irrelevant. */
 export const ignore = () => undefined;
 

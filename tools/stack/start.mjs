@@ -6,6 +6,7 @@
 // Ctrl-C (SIGINT) or SIGTERM stops everything it started.
 //
 // Environment (all optional): DATABASE_URL, REDIS_URL, API_PORT (3000), WORKER_PORT (3003),
+// ONBOARDING_PORT (3001), META_SANDBOX_PORT (3005; Kirim's META_* settings point at this sandbox),
 // KIRIM_PG_PORT (54329, embedded PostgreSQL), KIRIM_REDIS_PORT (56379, own redis-server),
 // KIRIM_STACK_APPS (comma list, to start only some of the apps below), plus everything the apps read.
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,6 +23,7 @@ import {
   readJson,
   redact,
   redisAnswers,
+  requestJson,
   root,
   run,
   sleep,
@@ -30,11 +32,13 @@ import {
 /**
  * The long-running apps, started in this order. Each is built by Nx (`dist/apps/<name>/main.js`),
  * listens on the port in `portVar`, and is healthy when `healthPath` answers 200.
- * Later apps (onboarding, meta-sandbox, …) are one more entry here.
+ * The Meta sandbox comes first: Kirim's apps are configured to talk to it (see sandboxEnv).
  */
 const APPS = [
+  { name: 'meta-sandbox', portVar: 'META_SANDBOX_PORT', defaultPort: 3005, healthPath: '/_sandbox/health' },
   { name: 'api', portVar: 'API_PORT', defaultPort: 3000, healthPath: '/v1/health' },
   { name: 'worker', portVar: 'WORKER_PORT', defaultPort: 3003, healthPath: '/health' },
+  { name: 'onboarding', portVar: 'ONBOARDING_PORT', defaultPort: 3001, healthPath: '/v1/health' },
 ];
 /** Built too, but not started: the CLI used for seeding (and by `npm run kirim`). */
 const TOOLS = ['cli'];
@@ -277,6 +281,46 @@ async function seed(env, localApiUrl) {
   return { organization_id: orgs[0].id, api_key: key.secret, owner };
 }
 
+/**
+ * Kirim's Meta settings for development: the local sandbox (Graph API, JS SDK, Embedded Signup popup)
+ * with the sandbox's app id, secret and configuration id. The real environment and .env still win.
+ */
+function sandboxEnv(port) {
+  const url = `http://localhost:${port}`;
+  return {
+    META_SANDBOX_PUBLIC_URL: url,
+    META_GRAPH_URL: url,
+    META_SDK_URL: `${url}/sdk.js`,
+    META_SIGNUP_ORIGIN: `localhost:${port}`,
+    META_APP_ID: 'sandbox-app',
+    META_APP_SECRET: 'sandbox-secret',
+    META_CONFIG_ID: 'sandbox-config',
+  };
+}
+
+/**
+ * A demo customer (reused across runs while it exists) and a fresh setup link for it, through the API
+ * with the seeded key, so the onboarding page can be opened right away. Creating the link revokes the
+ * customer's previous one.
+ */
+async function demoSetupLink(localApiUrl, apiKey, saved) {
+  const call = (method, path, body) => requestJson(`${localApiUrl}${path}`, { method, apiKey, body });
+  let customerId = saved?.demo_customer_id;
+  if (customerId) {
+    const existing = await call('GET', `/v1/customers/${customerId}`);
+    if (existing.status !== 200 || existing.body?.data?.status === 'archived') customerId = undefined;
+  }
+  if (!customerId) {
+    const created = await call('POST', '/v1/customers', { name: 'Demo Customer', metadata: { source: 'npm start' } });
+    if (created.status !== 201) fail(`Seeding: POST /v1/customers answered ${created.status}: ${JSON.stringify(created.body)}`);
+    customerId = created.body.data.id;
+    say(`Seed: created demo customer ${customerId}`);
+  }
+  const link = await call('POST', `/v1/customers/${customerId}/setup_links`, {});
+  if (link.status !== 201) fail(`Seeding: POST /v1/customers/${customerId}/setup_links answered ${link.status}: ${JSON.stringify(link.body)}`);
+  return { customer_id: customerId, setup_link_id: link.body.data.id, setup_url: link.body.data.setup_url };
+}
+
 // ---------------------------------------------------------------------------------------- lifecycle
 
 function waitExit(child, ms) {
@@ -326,6 +370,7 @@ async function main() {
     WEBHOOK_ALLOW_HTTP: 'true',
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     ...Object.fromEntries(APPS.map((a) => [a.portVar, String(a.defaultPort)])),
+    ...sandboxEnv(process.env.META_SANDBOX_PORT || '3005'),
     ...process.env,
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
@@ -340,7 +385,11 @@ async function main() {
 
   const api = running.apps.find((a) => a.name === 'api');
   const apiUrl = (env.API_PUBLIC_URL || `http://localhost:${api?.port ?? env.API_PORT}`).replace(/\/+$/, '');
-  const seeded = await seed(env, `http://127.0.0.1:${api?.port ?? env.API_PORT}`);
+  const localApiUrl = `http://127.0.0.1:${api?.port ?? env.API_PORT}`;
+  const seeded = await seed(env, localApiUrl);
+  const onboarding = running.apps.find((a) => a.name === 'onboarding');
+  const sandbox = running.apps.find((a) => a.name === 'meta-sandbox');
+  const demo = api && onboarding ? await demoSetupLink(localApiUrl, seeded.api_key, readJson(stackFile)) : undefined;
 
   const stack = {
     api_url: apiUrl,
@@ -351,6 +400,9 @@ async function main() {
     redis_url: redisUrl,
     started_at: new Date().toISOString(),
     ...(seeded.owner && { owner: seeded.owner }),
+    ...(onboarding && { onboarding_url: (env.ONBOARDING_PUBLIC_URL || `http://localhost:${onboarding.port}`).replace(/\/+$/, '') }),
+    ...(sandbox && { meta_sandbox_url: env.META_SANDBOX_PUBLIC_URL || `http://localhost:${sandbox.port}` }),
+    ...(demo && { demo_customer_id: demo.customer_id, demo_setup_link_id: demo.setup_link_id, demo_setup_url: demo.setup_url }),
   };
   writeFileSync(stackFile, `${JSON.stringify(stack, null, 2)}\n`, { mode: 0o600 });
 
@@ -363,6 +415,13 @@ async function main() {
       `  Organization:  ${stack.organization_id}`,
       `  API key:       ${stack.api_key}`,
       ...(seeded.owner ? [`  Owner login:   ${seeded.owner.email} / ${seeded.owner.password}`] : []),
+      ...(stack.meta_sandbox_url ? [`  Meta sandbox:  ${stack.meta_sandbox_url} (control API under /_sandbox)`] : []),
+      ...(stack.demo_setup_url
+        ? [
+            `  Onboarding:    open ${stack.demo_setup_url}`,
+            `                 (setup link of demo customer ${stack.demo_customer_id}; press "Connect WhatsApp", then Finish)`,
+          ]
+        : []),
       '  Try it:',
       `    curl -H "Authorization: Bearer ${stack.api_key}" ${stack.api_url}/v1/me`,
       `  (also in ${relative(root, stackFile)}; Ctrl-C stops everything)`,

@@ -1,0 +1,58 @@
+import { failureRedirect } from '@kirim/whatsapp-accounts';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig, Public, RawResponse } from '@kirim/platform';
+import { SetupLinksService } from '@kirim/tenancy';
+import type { Request, Response } from 'express';
+import { OnboardingRateLimit } from './onboarding-rate-limit';
+import { PAGE_CSS, PAGE_SCRIPT, pageHeaders, renderReadyPage, renderUnusablePage } from './page';
+
+/**
+ * `GET /onboard/{token}`: the onboarding page, rendered with the organization's and customer's names
+ * (resolved server-side); 410 with its own page for an unknown, expired, consumed or revoked link.
+ * The static routes are declared first so that they win over `:token`.
+ */
+@Controller('onboard')
+@Public()
+@RawResponse()
+export class OnboardingPageController {
+  constructor(
+    private readonly links: SetupLinksService,
+    private readonly rateLimit: OnboardingRateLimit,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get('static/onboarding.js')
+  script(@Res() res: Response): void {
+    res.set({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }).send(PAGE_SCRIPT);
+  }
+
+  @Get('static/onboarding.css')
+  style(@Res() res: Response): void {
+    res.set({ 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }).send(PAGE_CSS);
+  }
+
+  @Get(':token')
+  async page(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.rateLimit.take(req, token, 'page');
+    const resolved = await this.links.resolveToken(token);
+    res.set(pageHeaders(this.config));
+    const signupOrigin = this.config.META_SIGNUP_ORIGIN;
+    if (resolved.unusable !== undefined) {
+      res.status(410).send(
+        renderUnusablePage({
+          reason: resolved.unusable,
+          failureRedirectUrl: failureRedirect(resolved.link?.failure_redirect_url ?? null, {
+          error_code: resolved.unusable,
+          customer_id: resolved.customer?.id ?? null,
+          setup_link_id: resolved.link?.id ?? null,
+        }),
+          signupOrigin,
+        }),
+      );
+      return;
+    }
+    res.status(200).send(
+      renderReadyPage({ token, organizationName: resolved.organization.name, customerName: resolved.customer.name, signupOrigin }),
+    );
+  }
+}

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { configureHttpApp, runProcess } from '@kirim/platform';
+import { OnboardingModule } from './app/onboarding.module';
+
+runProcess(async (config) => {
+  const app = await NestFactory.create(OnboardingModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  configureHttpApp(app);
+  await app.listen(config.ONBOARDING_PORT);
+});
