@@ -17,11 +17,27 @@ const productionConstraints = [
   { sourceTag: 'scope:sandbox', onlyDependOnLibsWithTags: [] },
   {
     sourceTag: 'scope:testing',
-    onlyDependOnLibsWithTags: ['scope:platform', 'scope:contracts', ...contexts, 'scope:webhooks', 'scope:mcp', 'scope:sdk', 'scope:testing'],
+    onlyDependOnLibsWithTags: [
+      'scope:platform',
+      'scope:contracts',
+      ...contexts,
+      'scope:webhooks',
+      'scope:mcp',
+      'scope:sdk',
+      'scope:testing',
+    ],
   },
   {
     sourceTag: 'scope:app',
-    onlyDependOnLibsWithTags: ['scope:platform', 'scope:contracts', ...contexts, 'scope:webhooks', 'scope:mcp', 'scope:sdk', 'scope:testing'],
+    onlyDependOnLibsWithTags: [
+      'scope:platform',
+      'scope:contracts',
+      ...contexts,
+      'scope:webhooks',
+      'scope:mcp',
+      'scope:sdk',
+      'scope:testing',
+    ],
   },
 ];
 
@@ -75,7 +91,11 @@ export default [
         'error',
         {
           paths: [
-            { name: '@kirim/platform', importNames: ['PrismaService', 'Prisma', 'PrismaTx'], message: 'Prisma belongs in infrastructure/ repositories.' },
+            {
+              name: '@kirim/platform',
+              importNames: ['PrismaService', 'Prisma', 'PrismaTx'],
+              message: 'Prisma belongs in infrastructure/ repositories.',
+            },
             { name: '@prisma/client', message: 'Prisma belongs in infrastructure/ repositories.' },
           ],
         },
@@ -87,7 +107,10 @@ export default [
     files: ['libs/*/src/domain/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@nestjs/*', '@prisma/*', 'express'], message: 'domain/ is framework-free.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@nestjs/*', '@prisma/*', 'express'], message: 'domain/ is framework-free.' }] },
+      ],
     },
   },
   {

@@ -28,10 +28,14 @@ const skipGenerate = ['dev', 'reset'].includes(args[0]) ? ['--skip-generate'] : 
 const result = spawnSync(
   process.execPath,
   [
-    '-r', join(root, 'tools', 'prisma', 'unref-timers.cjs'),
+    '-r',
+    join(root, 'tools', 'prisma', 'unref-timers.cjs'),
     join(root, 'node_modules', 'prisma6', 'build', 'index.js'),
-    'migrate', ...args, ...skipGenerate,
-    '--config', join(root, 'tools', 'prisma', 'prisma6.config.ts'),
+    'migrate',
+    ...args,
+    ...skipGenerate,
+    '--config',
+    join(root, 'tools', 'prisma', 'prisma6.config.ts'),
   ],
   {
     cwd: join(root, 'tools', 'prisma'),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test` (and CI): lint + jest (unit and integration) for every project, then the type check.
+# `npm test` (and CI): lint + jest (unit and integration) for every project, then the type check and
+# the Prettier check.
 # Ends with the line "N passed, N failed" (jest tests summed over all projects); exits non-zero when
 # anything failed. Jest's per-run counts come from tools/scripts/jest-summary-reporter.cjs.
 set -euo pipefail
@@ -31,6 +32,9 @@ elif [[ $nx_status != 0 ]]; then failures+=("lint/test (see the failed tasks abo
 
 echo "> npm run typecheck"
 npm run --silent typecheck || failures+=("typecheck")
+
+echo "> npm run format:check"
+npm run --silent format:check || failures+=("format (npm run format fixes it)")
 
 # Sum the reporter lines (one per jest run, cached runs included).
 read -r passed failed < <(grep -ao 'KIRIM_JEST_SUMMARY {[^}]*}' "$log" | sed 's/^KIRIM_JEST_SUMMARY //' |

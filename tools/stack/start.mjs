@@ -128,7 +128,10 @@ async function resolveRedis() {
   if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) {
     if (!isRoot) fail(`Redis: ${redact(url)} does not answer and redis-server is not installed (apt-get install redis-server)`);
     say('Redis: installing Debian package redis-server …');
-    for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'redis-server']]) {
+    for (const args of [
+      ['update', '-qq'],
+      ['install', '-y', '-qq', 'redis-server'],
+    ]) {
       const r = await run('apt-get', args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
       if (r.code !== 0) fail(`Redis: apt-get ${args.join(' ')} failed:\n${r.output}`);
     }
@@ -137,11 +140,10 @@ async function resolveRedis() {
   const dir = join(stateDir, 'redis');
   mkdirSync(dir, { recursive: true });
   const port = await freePort(Number(process.env.KIRIM_REDIS_PORT || 56379));
-  const child = spawn(
-    'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
+  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout.on('data', (d) => (output = (output + d).slice(-4000)));
   child.stderr.on('data', (d) => (output = (output + d).slice(-4000)));
@@ -176,12 +178,12 @@ async function migrate(env) {
 async function build(env, apps) {
   const projects = [...apps.map((a) => a.name), ...TOOLS];
   say(`Build: building ${projects.join(', ')} …`);
-  const { output, seconds } = await step(
-    'Build',
-    'npx',
-    ['nx', 'run-many', '-t', 'build', '-p', ...projects, '--outputStyle=static'],
-    { ...env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false' },
-  );
+  const { output, seconds } = await step('Build', 'npx', ['nx', 'run-many', '-t', 'build', '-p', ...projects, '--outputStyle=static'], {
+    ...env,
+    NX_NO_CLOUD: 'true',
+    NX_DAEMON: 'false',
+    NX_TUI: 'false',
+  });
   const hits = /from the cache instead of running the command for (\d+) out of (\d+) tasks/.exec(output);
   const cached = !hits ? '' : hits[1] === hits[2] ? ' (from the Nx cache)' : ` (${hits[1]} of ${hits[2]} from the Nx cache)`;
   say(`Build: done in ${seconds} s${cached}`);
@@ -317,7 +319,8 @@ async function demoSetupLink(localApiUrl, apiKey, saved) {
     say(`Seed: created demo customer ${customerId}`);
   }
   const link = await call('POST', `/v1/customers/${customerId}/setup_links`, {});
-  if (link.status !== 201) fail(`Seeding: POST /v1/customers/${customerId}/setup_links answered ${link.status}: ${JSON.stringify(link.body)}`);
+  if (link.status !== 201)
+    fail(`Seeding: POST /v1/customers/${customerId}/setup_links answered ${link.status}: ${JSON.stringify(link.body)}`);
   return { customer_id: customerId, setup_link_id: link.body.data.id, setup_url: link.body.data.setup_url };
 }
 
@@ -432,6 +435,6 @@ async function main() {
 
 main().catch((error) => {
   if (stopping) return;
-  process.stderr.write(`\nnpm start: ${error instanceof Fatal ? error.message : error?.stack ?? error}\n`);
+  process.stderr.write(`\nnpm start: ${error instanceof Fatal ? error.message : (error?.stack ?? error)}\n`);
   void shutdown(1);
 });

@@ -13,14 +13,21 @@ describe('kirim CLI against a real database', () => {
   async function cli(...argv: string[]) {
     let stdout = '';
     let stderr = '';
-    const code = await runCli(argv, { env: cliEnv, stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } });
+    const code = await runCli(argv, {
+      env: cliEnv,
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+    });
     return { code, stdout, stderr, json: () => JSON.parse(stdout) };
   }
 
   beforeAll(async () => {
     env = await createTestEnv();
     cliEnv = Object.fromEntries(Object.entries(env.config).map(([k, v]) => [k, String(v)]));
-    api = await createTestApp({ module: class Root {}, imports: [PlatformModule.forRoot(env.config), ContractsModule, IdentityHttpModule, TenancyHttpModule] });
+    api = await createTestApp({
+      module: class Root {},
+      imports: [PlatformModule.forRoot(env.config), ContractsModule, IdentityHttpModule, TenancyHttpModule],
+    });
   });
   afterAll(async () => {
     await api.close();
@@ -28,7 +35,17 @@ describe('kirim CLI against a real database', () => {
   });
 
   it('orgs create --json prints the bootstrap, and its key works on GET /v1/me', async () => {
-    const r = await cli('orgs', 'create', '--name', 'Your Platform Inc', '--owner-email', 'Ops@Example.com', '--team', 'Operations', '--json');
+    const r = await cli(
+      'orgs',
+      'create',
+      '--name',
+      'Your Platform Inc',
+      '--owner-email',
+      'Ops@Example.com',
+      '--team',
+      'Operations',
+      '--json',
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = r.json();
@@ -73,14 +90,24 @@ describe('kirim CLI against a real database', () => {
 
     const user = await cli('users', 'create', '--org', org.organization.id, '--email', 'Agent@Example.com', '--name', 'Ana', '--json');
     expect(user.code).toBe(0);
-    expect(user.json()).toMatchObject({ id: expect.stringMatching(/^usr_/), email: 'agent@example.com', name: 'Ana', role: 'agent', password: expect.stringMatching(/^.{20,}$/) });
+    expect(user.json()).toMatchObject({
+      id: expect.stringMatching(/^usr_/),
+      email: 'agent@example.com',
+      name: 'Ana',
+      role: 'agent',
+      password: expect.stringMatching(/^.{20,}$/),
+    });
     const owner = await cli('users', 'create', '--org', org.organization.id, '--email', 'boss@example.com', '--role', 'owner', '--json');
     expect(owner.json().role).toBe('owner');
 
     const me = await api.http.get('/v1/me').set('Authorization', `Bearer ${org.api_key.secret}`);
     expect(me.body.data.teams.map((t: { name: string }) => t.name)).toEqual(['Default', 'Support']);
     const users = await api.http.get('/v1/users').set('Authorization', `Bearer ${org.api_key.secret}`);
-    expect(users.body.data.map((u: { email: string }) => u.email).sort()).toEqual(['agent@example.com', 'boss@example.com', 't@example.com']);
+    expect(users.body.data.map((u: { email: string }) => u.email).sort()).toEqual([
+      'agent@example.com',
+      'boss@example.com',
+      't@example.com',
+    ]);
 
     const duplicate = await cli('users', 'create', '--org', org.organization.id, '--email', 'AGENT@example.com');
     expect(duplicate.code).toBe(1);
@@ -89,11 +116,25 @@ describe('kirim CLI against a real database', () => {
 
   it('keys create and keys revoke', async () => {
     const org = (await cli('orgs', 'create', '--name', 'K', '--owner-email', 'k@example.com', '--json')).json();
-    const customer = await api.app.get(CustomersService).create({ organizationId: org.organization.id, customerId: null }, { name: 'Acme' });
+    const customer = await api.app
+      .get(CustomersService)
+      .create({ organizationId: org.organization.id, customerId: null }, { name: 'Acme' });
     const unknown = await cli('keys', 'create', '--org', org.organization.id, '--customer', 'cus_01HXYZABCDEFGHJKMNPQRSTVWX', '--json');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^error: .*cus_01HXYZABCDEFGHJKMNPQRSTVWX.*\n$/);
-    const r = await cli('keys', 'create', '--org', org.organization.id, '--label', 'ci', '--expires-in-days', '30', '--customer', customer.id, '--json');
+    const r = await cli(
+      'keys',
+      'create',
+      '--org',
+      org.organization.id,
+      '--label',
+      'ci',
+      '--expires-in-days',
+      '30',
+      '--customer',
+      customer.id,
+      '--json',
+    );
     expect(r.code).toBe(0);
     const key = r.json();
     expect(key).toEqual({

@@ -48,7 +48,9 @@ export async function runCli(argv: readonly string[], io: CliIo = {}): Promise<n
     .option('--json', 'print JSON')
     .action((o: { name: string; ownerEmail: string; ownerName?: string; team: string; json?: boolean }) =>
       run(async (app) => {
-        const r = await app.get(OrganizationsService).create({ name: o.name, ownerEmail: o.ownerEmail, ownerName: o.ownerName, teamName: o.team });
+        const r = await app
+          .get(OrganizationsService)
+          .create({ name: o.name, ownerEmail: o.ownerEmail, ownerName: o.ownerName, teamName: o.team });
         const json = { organization: r.organization, team: r.team, user: r.user, owner_password: r.ownerPassword, api_key: r.apiKey };
         out(!!o.json, json, () => [
           `Created organization ${r.organization.id} (${r.organization.name})`,
@@ -169,10 +171,13 @@ function fail(error: unknown, stderr: { write(text: string): unknown }): number 
     return EXIT_USAGE;
   }
   const message =
-    error instanceof AppError || error instanceof ConfigError ? error.message
-    : isDependencyDown(error) ? 'cannot reach PostgreSQL (check DATABASE_URL and that the server is running)'
-    : error instanceof Error ? error.message
-    : String(error);
+    error instanceof AppError || error instanceof ConfigError
+      ? error.message
+      : isDependencyDown(error)
+        ? 'cannot reach PostgreSQL (check DATABASE_URL and that the server is running)'
+        : error instanceof Error
+          ? error.message
+          : String(error);
   stderr.write(`error: ${firstLine(message)}\n`);
   return EXIT_FAILURE;
 }

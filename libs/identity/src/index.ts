@@ -8,11 +8,4 @@ export { ApiKeysService, type NewApiKeyInput } from './application/api-keys.serv
 export { CUSTOMER_DIRECTORY, type CustomerDirectory } from './application/customer-directory';
 export { OrganizationScopeOnly } from './http/api-key.guard';
 export { USER_ROLES, type UserRole } from './domain/users';
-export type {
-  ApiKeyResource,
-  CreatedApiKey,
-  MeResource,
-  OrganizationResource,
-  TeamResource,
-  UserResource,
-} from './domain/resources';
+export type { ApiKeyResource, CreatedApiKey, MeResource, OrganizationResource, TeamResource, UserResource } from './domain/resources';

@@ -52,7 +52,17 @@ export class PlatformModule {
         prismaModule,
         QueueModule,
       ],
-      providers: [configProvider, Database, CryptoService, RedisService, OutboxWriter, HealthService, Paginator, IdempotencyService, RateLimiter],
+      providers: [
+        configProvider,
+        Database,
+        CryptoService,
+        RedisService,
+        OutboxWriter,
+        HealthService,
+        Paginator,
+        IdempotencyService,
+        RateLimiter,
+      ],
       exports: [
         configProvider,
         prismaModule,

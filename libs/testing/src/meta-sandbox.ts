@@ -60,7 +60,13 @@ export interface MetaSandbox {
   setFault(fault: SandboxFault): Promise<{ id: string }>;
   clearFaults(): Promise<void>;
   /** Graph requests received, oldest first. */
-  requests(filter?: { path_contains?: string; method?: string; endpoint?: string; since?: string; limit?: number }): Promise<SandboxRequest[]>;
+  requests(filter?: {
+    path_contains?: string;
+    method?: string;
+    endpoint?: string;
+    since?: string;
+    limit?: number;
+  }): Promise<SandboxRequest[]>;
   clearRequests(): Promise<void>;
   /** Any other control call: `control('PATCH', '/phone_numbers/123', {...})`. */
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
@@ -84,7 +90,14 @@ export async function startMetaSandbox(env: Record<string, string> = {}): Promis
     const port = env['META_SANDBOX_PORT'] ? Number(env['META_SANDBOX_PORT']) : await freePort();
     const url = `http://127.0.0.1:${port}`;
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, META_SANDBOX_PUBLIC_URL: url, ...env, META_SANDBOX_PORT: String(port), META_APP_ID: appId, META_APP_SECRET: appSecret },
+      env: {
+        ...process.env,
+        META_SANDBOX_PUBLIC_URL: url,
+        ...env,
+        META_SANDBOX_PORT: String(port),
+        META_APP_ID: appId,
+        META_APP_SECRET: appSecret,
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

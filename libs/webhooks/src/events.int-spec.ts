@@ -100,7 +100,12 @@ describe('GET /v1/events', () => {
     throw new Error('too many pages');
   }
 
-  function expectError(res: { status: number; body: { error?: { code?: string; param?: string } } }, status: number, code: string, param?: string) {
+  function expectError(
+    res: { status: number; body: { error?: { code?: string; param?: string } } },
+    status: number,
+    code: string,
+    param?: string,
+  ) {
     expect({ status: res.status, code: res.body.error?.code, param: res.body.error?.param }).toEqual({ status, code, param });
   }
 
@@ -122,7 +127,9 @@ describe('GET /v1/events', () => {
     };
     cus1 = await customer('One');
     cus2 = await customer('Two');
-    restricted = { Authorization: `Bearer ${(await t.app.get(ApiKeysService).create(orgA, { customerId: cus1, label: 'restricted' })).secret}` };
+    restricted = {
+      Authorization: `Bearer ${(await t.app.get(ApiKeysService).create(orgA, { customerId: cus1, label: 'restricted' })).secret}`,
+    };
     // 40 more events a minute apart in the past; events 10 and 11 share a timestamp (the id breaks the tie).
     for (let i = 0; i < 40; i++) {
       const type = TYPES[i % TYPES.length] as string;
@@ -156,9 +163,17 @@ describe('GET /v1/events', () => {
     expect(typeof res.body.next_cursor).toBe('string');
     expect(isId('req', res.body.request_id)).toBe(true);
     expect(res.body.data).toEqual(seeded.slice(0, 25));
-    expect(Object.keys(res.body.data[0]).sort()).toEqual(
-      ['created_at', 'customer_id', 'data', 'id', 'object', 'organization_id', 'previous_attributes', 'team_id', 'type'],
-    );
+    expect(Object.keys(res.body.data[0]).sort()).toEqual([
+      'created_at',
+      'customer_id',
+      'data',
+      'id',
+      'object',
+      'organization_id',
+      'previous_attributes',
+      'team_id',
+      'type',
+    ]);
   });
 
   it('pages through everything with cursors, without gaps or repeats (ties on created_at included)', async () => {
@@ -186,14 +201,19 @@ describe('GET /v1/events', () => {
   it('filters by prefix pattern (customer.* includes customer.setup_link.*, excludes account.*)', async () => {
     const got = await all('/v1/events?type=customer.*');
     expect(got).toEqual(seeded.filter((e) => e.type.startsWith('customer.')));
-    expect(new Set(got.map((e) => e.type))).toEqual(new Set(['customer.created', 'customer.updated', 'customer.setup_link.created', 'customer.onboarded']));
+    expect(new Set(got.map((e) => e.type))).toEqual(
+      new Set(['customer.created', 'customer.updated', 'customer.setup_link.created', 'customer.onboarded']),
+    );
     expect(await all('/v1/events?type=customer.setup_link.*')).toEqual(seeded.filter((e) => e.type === 'customer.setup_link.created'));
     expect(await all('/v1/events?type=account.*')).toEqual(seeded.filter((e) => e.type === 'account.connected'));
   });
 
-  it.each(['customer', 'customer.deleted', 'nope.*', '*', 'customer.*.created', ''])('type=%p → 400 invalid_field_value param type', async (value) => {
-    expectError(await A().get(`/v1/events?type=${encodeURIComponent(value)}`), 400, 'invalid_field_value', 'type');
-  });
+  it.each(['customer', 'customer.deleted', 'nope.*', '*', 'customer.*.created', ''])(
+    'type=%p → 400 invalid_field_value param type',
+    async (value) => {
+      expectError(await A().get(`/v1/events?type=${encodeURIComponent(value)}`), 400, 'invalid_field_value', 'type');
+    },
+  );
 
   it('a repeated filter parameter → 400 invalid_field_value', async () => {
     expectError(await A().get('/v1/events?type=customer.created&type=account.connected'), 400, 'invalid_field_value', 'type');
@@ -283,7 +303,12 @@ describe('GET /v1/events', () => {
 
     it('cannot reuse the organization’s cursor', async () => {
       const first = await A().get('/v1/events?limit=2');
-      expectError(await R().get(`/v1/events?limit=2&cursor=${encodeURIComponent(first.body.next_cursor as string)}`), 400, 'invalid_cursor', 'cursor');
+      expectError(
+        await R().get(`/v1/events?limit=2&cursor=${encodeURIComponent(first.body.next_cursor as string)}`),
+        400,
+        'invalid_cursor',
+        'cursor',
+      );
     });
   });
 });

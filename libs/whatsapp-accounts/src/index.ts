@@ -4,7 +4,13 @@ export { WhatsappAccountsHttpModule } from './whatsapp-accounts-http.module';
 export { AccountsService, type AccountScope, type ListAccountsInput } from './application/accounts.service';
 export { SignupService, type CompleteSignupInput, type FailSignupInput } from './application/signup.service';
 export { failureRedirect, SIGNUP_ERROR_CODES, type SignupErrorCode, type SignupOutcome } from './domain/signup';
-export { ACCOUNT_STATUSES, type QualityRating, type ThroughputLevel, type WhatsappAccount, type WhatsappAccountStatus } from './domain/account';
+export {
+  ACCOUNT_STATUSES,
+  type QualityRating,
+  type ThroughputLevel,
+  type WhatsappAccount,
+  type WhatsappAccountStatus,
+} from './domain/account';
 export {
   MetaGraphClient,
   META_TIMEOUT_MS,

@@ -1,5 +1,12 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
-import { type AppConfig, HealthController, HttpMetricsMiddleware, MetricsController, PlatformHttpModule, PlatformModule } from '@kirim/platform';
+import {
+  type AppConfig,
+  HealthController,
+  HttpMetricsMiddleware,
+  MetricsController,
+  PlatformHttpModule,
+  PlatformModule,
+} from '@kirim/platform';
 import { ContractsModule } from '@kirim/contracts';
 import { WebhooksHttpModule } from '@kirim/webhooks';
 import { IdentityHttpModule } from '@kirim/identity';

@@ -15,9 +15,15 @@ class ThingDto {
 
 @Controller('v1/things')
 class ThingsController {
-  @Post() @Public() create(@Body() body: ThingDto) { return { object: 'thing', ...body }; }
-  @Get(':id') @Public() get(@Param('id', IdParam('cus')) id: string) { return { id, object: 'thing' }; }
-  @Get() @Public() boom(): never { throw new Error('secret stack detail SELECT * FROM users'); }
+  @Post() @Public() create(@Body() body: ThingDto) {
+    return { object: 'thing', ...body };
+  }
+  @Get(':id') @Public() get(@Param('id', IdParam('cus')) id: string) {
+    return { id, object: 'thing' };
+  }
+  @Get() @Public() boom(): never {
+    throw new Error('secret stack detail SELECT * FROM users');
+  }
 }
 
 @Module({ controllers: [ThingsController] })
@@ -36,7 +42,12 @@ describe('HTTP pipeline: envelope, request ids, body and validation errors', () 
     await env.close();
   });
 
-  function expectError(res: { status: number; body: { error: Record<string, unknown> }; headers: Record<string, string> }, status: number, code: string, param?: string) {
+  function expectError(
+    res: { status: number; body: { error: Record<string, unknown> }; headers: Record<string, string> },
+    status: number,
+    code: string,
+    param?: string,
+  ) {
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
     expect(typeof res.body.error.message).toBe('string');

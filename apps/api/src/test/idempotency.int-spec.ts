@@ -24,7 +24,13 @@ class FakeAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
     const org = req.header('x-test-org');
-    if (org) req.principal = { organizationId: org, apiKeyId: 'key_test', customerId: null, rateLimits: { writePerMinute: 10_000, readPerMinute: 10_000 } };
+    if (org)
+      req.principal = {
+        organizationId: org,
+        apiKeyId: 'key_test',
+        customerId: null,
+        rateLimits: { writePerMinute: 10_000, readPerMinute: 10_000 },
+      };
     return true;
   }
 }
@@ -63,12 +69,14 @@ class WidgetsController {
     return this.widgets.create(principal.organizationId, body.name, body.mode);
   }
 
-  @Post('send') @HttpCode(202)
+  @Post('send')
+  @HttpCode(202)
   send(@Body() body: WidgetDto, @CurrentPrincipal() principal: Principal) {
     return this.widgets.create(principal.organizationId, body.name, body.mode);
   }
 
-  @Post('public') @Public()
+  @Post('public')
+  @Public()
   publicCreate(@Body() body: WidgetDto) {
     return this.widgets.create('org_public', body.name, body.mode);
   }
@@ -151,7 +159,11 @@ describe('Idempotency-Key on POST', () => {
     await post(o, 'k', { name: 'a' });
     const other = await post(o, 'k', { name: 'b' });
     expect(other.status).toBe(422);
-    expect(other.body.error).toMatchObject({ code: 'idempotency_key_reuse', param: 'Idempotency-Key', request_id: other.headers['x-request-id'] });
+    expect(other.body.error).toMatchObject({
+      code: 'idempotency_key_reuse',
+      param: 'Idempotency-Key',
+      request_id: other.headers['x-request-id'],
+    });
     const otherPath = await post(o, 'k', { name: 'a' }, '/v1/widgets/send');
     expect(otherPath.status).toBe(422);
     expect(await effects(o)).toBe(1);
@@ -233,16 +245,17 @@ describe('Idempotency-Key on POST', () => {
     expect(pub.headers['idempotent-replayed']).toBeUndefined();
   });
 
-  it.each([['empty', ''], ['too long', 'x'.repeat(256)], ['non-ASCII', 'clé']])(
-    '%s key → 400 invalid_field_value param Idempotency-Key, nothing runs',
-    async (_name, key) => {
-      const o = org();
-      const res = await post(o, key, { name: 'a' });
-      expect(res.status).toBe(400);
-      expect(res.body.error).toMatchObject({ code: 'invalid_field_value', param: 'Idempotency-Key' });
-      expect(await effects(o)).toBe(0);
-    },
-  );
+  it.each([
+    ['empty', ''],
+    ['too long', 'x'.repeat(256)],
+    ['non-ASCII', 'clé'],
+  ])('%s key → 400 invalid_field_value param Idempotency-Key, nothing runs', async (_name, key) => {
+    const o = org();
+    const res = await post(o, key, { name: 'a' });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'invalid_field_value', param: 'Idempotency-Key' });
+    expect(await effects(o)).toBe(0);
+  });
 
   it('a record past 24 h no longer replays: the key starts afresh', async () => {
     const o = org();
@@ -258,9 +271,17 @@ describe('Idempotency-Key on POST', () => {
     const o = org();
     const hours = (h: number) => new Date(Date.now() - h * 3600_000);
     const row = (key: string, createdAt: Date) => ({
-      orgId: o, key, fingerprint: 'f', statusCode: 201, responseCiphertext: 'x', requestId: newId('req'), createdAt,
+      orgId: o,
+      key,
+      fingerprint: 'f',
+      statusCode: 201,
+      responseCiphertext: 'x',
+      requestId: newId('req'),
+      createdAt,
     });
-    await prisma.idempotencyRecord.createMany({ data: [row('old', hours(25)), row('older', hours(100)), row('young', hours(23)), row('new', new Date())] });
+    await prisma.idempotencyRecord.createMany({
+      data: [row('old', hours(25)), row('older', hours(100)), row('young', hours(23)), row('new', new Date())],
+    });
     const purged = await t.app.get(IdempotencyService).purgeExpired();
     expect(purged).toBeGreaterThanOrEqual(2);
     const left = await prisma.idempotencyRecord.findMany({ where: { orgId: o }, select: { key: true } });

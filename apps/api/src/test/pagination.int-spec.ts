@@ -22,7 +22,13 @@ class FakeAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
     const org = req.header('x-test-org');
-    if (org) req.principal = { organizationId: org, apiKeyId: 'key_test', customerId: null, rateLimits: { writePerMinute: 1000, readPerMinute: 1000 } };
+    if (org)
+      req.principal = {
+        organizationId: org,
+        apiKeyId: 'key_test',
+        customerId: null,
+        rateLimits: { writePerMinute: 1000, readPerMinute: 1000 },
+      };
     return true;
   }
 }

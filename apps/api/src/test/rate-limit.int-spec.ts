@@ -1,4 +1,15 @@
-import { type CanActivate, Controller, Delete, type ExecutionContext, Get, Injectable, Module, Patch, Post, UseGuards } from '@nestjs/common';
+import {
+  type CanActivate,
+  Controller,
+  Delete,
+  type ExecutionContext,
+  Get,
+  Injectable,
+  Module,
+  Patch,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { PlatformHttpModule, PlatformModule, Public, type RequestWithPrincipal } from '@kirim/platform';
 import { createTestApp, createTestEnv, type TestApp, type TestEnv } from '@kirim/testing';
 import { randomBytes } from 'node:crypto';
@@ -24,17 +35,30 @@ class FakeAuthGuard implements CanActivate {
 @Controller('v1/pings')
 @UseGuards(FakeAuthGuard)
 class PingsController {
-  @Get() list() { return { object: 'ping' }; }
-  @Post() create() { return { object: 'ping' }; }
-  @Patch() update() { return { object: 'ping' }; }
-  @Delete() remove() { return { object: 'ping' }; }
-  @Get('public') @Public() open() { return { object: 'ping' }; }
+  @Get() list() {
+    return { object: 'ping' };
+  }
+  @Post() create() {
+    return { object: 'ping' };
+  }
+  @Patch() update() {
+    return { object: 'ping' };
+  }
+  @Delete() remove() {
+    return { object: 'ping' };
+  }
+  @Get('public') @Public() open() {
+    return { object: 'ping' };
+  }
 }
 
 @Module({ controllers: [PingsController] })
 class PingsModule {}
 
-const rootOf = (config: TestEnv['config']) => ({ module: class Root {}, imports: [PlatformModule.forRoot(config), PlatformHttpModule, PingsModule] });
+const rootOf = (config: TestEnv['config']) => ({
+  module: class Root {},
+  imports: [PlatformModule.forRoot(config), PlatformHttpModule, PingsModule],
+});
 
 describe('Rate limits: per-organization read and write token buckets in Redis', () => {
   let env: TestEnv;
@@ -82,7 +106,11 @@ describe('Rate limits: per-organization read and write token buckets in Redis', 
     expect(statuses).toEqual([201, 200, 200]);
     const refused = await call(a, 'post', o, { write: 3 });
     expect(refused.status).toBe(429);
-    expect(refused.body.error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded', request_id: refused.headers['x-request-id'] });
+    expect(refused.body.error).toMatchObject({
+      type: 'rate_limit_error',
+      code: 'rate_limit_exceeded',
+      request_id: refused.headers['x-request-id'],
+    });
     const retryAfter = Number(refused.headers['retry-after']);
     expect(Number.isInteger(retryAfter)).toBe(true);
     expect(retryAfter).toBeGreaterThanOrEqual(1);

@@ -90,7 +90,9 @@ function redactHeader(value: string): string {
 
 function redactParams(source: unknown): unknown {
   if (source === null || typeof source !== 'object' || Array.isArray(source)) return source;
-  return Object.fromEntries(Object.entries(source as Record<string, unknown>).map(([k, v]) => [k, SECRET_PARAMS.has(k) ? redactValue(v) : v]));
+  return Object.fromEntries(
+    Object.entries(source as Record<string, unknown>).map(([k, v]) => [k, SECRET_PARAMS.has(k) ? redactValue(v) : v]),
+  );
 }
 
 /** Records every request outside `/_sandbox` (method, path, query, headers, body, time, then status). */
@@ -109,14 +111,14 @@ export function requestLogging(log: RequestLog): RequestHandler {
     }
     const id = log.add(
       {
-      method: req.method,
-      path,
-      query: redactParams({ ...(req.query as Record<string, unknown>) }) as Record<string, unknown>,
-      headers,
-      body: redactParams(req.body ?? null),
-      time: new Date(context.receivedAt).toISOString(),
-      graph_version: context.graph?.version ?? null,
-      fbtrace_id: context.traceId,
+        method: req.method,
+        path,
+        query: redactParams({ ...(req.query as Record<string, unknown>) }) as Record<string, unknown>,
+        headers,
+        body: redactParams(req.body ?? null),
+        time: new Date(context.receivedAt).toISOString(),
+        graph_version: context.graph?.version ?? null,
+        fbtrace_id: context.traceId,
       },
       () => ({ status: res.headersSent ? res.statusCode : null, endpoint: context.graph?.endpoint ?? null }),
     );

@@ -1,4 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Put, Query, UsePipes } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  UsePipes,
+} from '@nestjs/common';
 import type { SandboxConfig } from '../app/config';
 import { SANDBOX_CONFIG } from '../app/tokens';
 import { stringParam } from '../common/request-context';
@@ -103,9 +117,15 @@ export class ControlController {
   /** A business, a WABA and a number in one call (what a customer ends up with after signup); `code: true` also mints a code. */
   @Post('signup_fixtures')
   signupFixture(@Body() body: SignupFixtureDto) {
-    const business = body.business_id ? this.state.requireBusiness(body.business_id) : this.state.createBusiness({ name: body.business_name });
+    const business = body.business_id
+      ? this.state.requireBusiness(body.business_id)
+      : this.state.createBusiness({ name: body.business_name });
     const waba = this.state.createWaba({ business_id: business.id, name: body.waba_name });
-    const phone = this.state.createPhoneNumber({ waba_id: waba.id, display_phone_number: body.display_phone_number, verified_name: body.verified_name });
+    const phone = this.state.createPhoneNumber({
+      waba_id: waba.id,
+      display_phone_number: body.display_phone_number,
+      verified_name: body.verified_name,
+    });
     const code = body.code
       ? this.state.issueCode({ app_id: this.config.appId, business_id: business.id, waba_id: waba.id, phone_number_id: phone.id })
       : undefined;

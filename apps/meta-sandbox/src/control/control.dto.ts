@@ -83,7 +83,11 @@ export class CreateCodeDto {
 }
 
 export class CreateTokenDto {
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @Matches(ID, { each: true, message: 'each of waba_ids must be a numeric id' }) waba_ids!: string[];
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @Matches(ID, { each: true, message: 'each of waba_ids must be a numeric id' })
+  waba_ids!: string[];
   @IsOptional() @Matches(ID, { message: ID_MESSAGE }) business_id?: string;
   @IsOptional() @IsInt() @Min(1) @Max(10 * 365 * 86400) expires_in_seconds?: number;
 }

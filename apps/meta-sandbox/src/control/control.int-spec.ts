@@ -10,20 +10,35 @@ describe('control API (/_sandbox)', () => {
 
   it('creates businesses, WABAs and numbers one by one', async () => {
     const business = await sandbox.http.post('/_sandbox/businesses').send({ name: 'Acme' }).expect(201);
-    expect(business.body).toEqual({ id: expect.stringMatching(/^[1-9]\d{14}$/), name: 'Acme', admin_user_id: expect.any(String), created_at: expect.any(String) });
+    expect(business.body).toEqual({
+      id: expect.stringMatching(/^[1-9]\d{14}$/),
+      name: 'Acme',
+      admin_user_id: expect.any(String),
+      created_at: expect.any(String),
+    });
     const waba = await sandbox.http.post('/_sandbox/wabas').send({ business_id: business.body.id, name: 'Acme WA' }).expect(201);
     expect(waba.body).toMatchObject({ business_id: business.body.id, name: 'Acme WA', subscribed_apps: [] });
     const phone = await sandbox.http
       .post('/_sandbox/phone_numbers')
       .send({ waba_id: waba.body.id, display_phone_number: '+1 555-0199', verified_name: 'Acme', quality_rating: 'RED' })
       .expect(201);
-    expect(phone.body).toMatchObject({ waba_id: waba.body.id, display_phone_number: '+1 555-0199', digits: '15550199', quality_rating: 'RED', registered: false, status: 'PENDING' });
+    expect(phone.body).toMatchObject({
+      waba_id: waba.body.id,
+      display_phone_number: '+1 555-0199',
+      digits: '15550199',
+      quality_rating: 'RED',
+      registered: false,
+      status: 'PENDING',
+    });
   });
 
   it('refuses unknown parents, duplicate numbers and bad input', async () => {
     await sandbox.http.post('/_sandbox/wabas').send({ business_id: '1' }).expect(404);
     const f = await sandbox.fixture({ display_phone_number: '+62 812 0000 0001' });
-    const dup = await sandbox.http.post('/_sandbox/phone_numbers').send({ waba_id: f.waba.id, display_phone_number: '+62-812-0000-0001' }).expect(409);
+    const dup = await sandbox.http
+      .post('/_sandbox/phone_numbers')
+      .send({ waba_id: f.waba.id, display_phone_number: '+62-812-0000-0001' })
+      .expect(409);
     expect(dup.body.error.message).toContain(f.phone_number.id);
     await sandbox.http.post('/_sandbox/phone_numbers').send({ waba_id: f.waba.id, display_phone_number: 'call me' }).expect(400);
     await sandbox.http.post('/_sandbox/phone_numbers').send({ waba_id: f.waba.id, quality_rating: 'PURPLE' }).expect(400);
@@ -39,7 +54,10 @@ describe('control API (/_sandbox)', () => {
       code: expect.any(String),
       code_expires_at: new Date(sandbox.clock.now() + 30_000).toISOString(),
     });
-    await sandbox.http.get(`${V}/oauth/access_token`).query({ client_id: APP_ID, client_secret: APP_SECRET, code: res.body.code }).expect(200);
+    await sandbox.http
+      .get(`${V}/oauth/access_token`)
+      .query({ client_id: APP_ID, client_secret: APP_SECRET, code: res.body.code })
+      .expect(200);
   });
 
   it('mints codes only for consistent assets', async () => {
@@ -63,7 +81,15 @@ describe('control API (/_sandbox)', () => {
     const f = await sandbox.onboarded();
     const state = await sandbox.http.get('/_sandbox/state').expect(200);
     expect(state.body.tokens).toEqual([
-      { token_last4: `…${f.token.slice(-4)}`, business_id: f.business.id, user_id: expect.any(String), waba_ids: [f.waba.id], issued_at: expect.any(String), expires_at: null, revoked_at: null },
+      {
+        token_last4: `…${f.token.slice(-4)}`,
+        business_id: f.business.id,
+        user_id: expect.any(String),
+        waba_ids: [f.waba.id],
+        issued_at: expect.any(String),
+        expires_at: null,
+        revoked_at: null,
+      },
     ]);
     expect(JSON.stringify(state.body)).not.toContain(f.token);
   });
@@ -76,7 +102,11 @@ describe('control API (/_sandbox)', () => {
   it('reports its configuration and health without the secret', async () => {
     await sandbox.http.get('/_sandbox/health').expect(200, { status: 'ok' });
     const config = await sandbox.http.get('/_sandbox/config').expect(200);
-    expect(config.body).toMatchObject({ app_id: APP_ID, sdk_url: 'http://sandbox.test:3005/sdk.js', signup_origin: 'http://sandbox.test:3005' });
+    expect(config.body).toMatchObject({
+      app_id: APP_ID,
+      sdk_url: 'http://sandbox.test:3005/sdk.js',
+      signup_origin: 'http://sandbox.test:3005',
+    });
     expect(JSON.stringify(config.body)).not.toContain(APP_SECRET);
   });
 

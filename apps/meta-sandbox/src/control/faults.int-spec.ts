@@ -13,7 +13,10 @@ describe('faults (/_sandbox/faults)', () => {
 
   it('makes the next calls fail with the given code and status until cleared', async () => {
     const f = await sandbox.onboarded();
-    const fault = await sandbox.http.post('/_sandbox/faults').send({ endpoint: 'phone_number', error_code: 131000, http_status: 503 }).expect(201);
+    const fault = await sandbox.http
+      .post('/_sandbox/faults')
+      .send({ endpoint: 'phone_number', error_code: 131000, http_status: 503 })
+      .expect(201);
     expect(fault.body).toMatchObject({ id: expect.any(String), endpoint: 'phone_number', error_code: 131000, remaining: null });
     for (let i = 0; i < 3; i += 1) {
       const error = expectGraphError(await readNumber(f), 131000, 503);
@@ -26,8 +29,15 @@ describe('faults (/_sandbox/faults)', () => {
 
   it('uses the reference table status by default and respects times', async () => {
     const f = await sandbox.onboarded();
-    await sandbox.http.post('/_sandbox/faults').send({ endpoint: 'register', error_code: 133016, times: 2, details: 'Too many attempts', error_subcode: 2388001 }).expect(201);
-    const register = () => sandbox.http.post(`${V}/${f.phone_number.id}/register`).auth(f.token, { type: 'bearer' }).send({ messaging_product: 'whatsapp', pin: '123456' });
+    await sandbox.http
+      .post('/_sandbox/faults')
+      .send({ endpoint: 'register', error_code: 133016, times: 2, details: 'Too many attempts', error_subcode: 2388001 })
+      .expect(201);
+    const register = () =>
+      sandbox.http
+        .post(`${V}/${f.phone_number.id}/register`)
+        .auth(f.token, { type: 'bearer' })
+        .send({ messaging_product: 'whatsapp', pin: '123456' });
     for (let i = 0; i < 2; i += 1) {
       const error = expectGraphError(await register(), 133016, 400, 2388001);
       expect(error.error_data).toEqual({ messaging_product: 'whatsapp', details: 'Too many attempts' });
@@ -43,7 +53,10 @@ describe('faults (/_sandbox/faults)', () => {
     const exchange = () => sandbox.http.get(`${V}/oauth/access_token`).query({ client_id: APP_ID, client_secret: APP_SECRET, code });
     expectGraphError(await exchange(), 190, 401);
     const token = (await exchange().expect(200)).body.access_token as string;
-    await sandbox.http.get(`${V}/debug_token`).query({ input_token: token, access_token: `${APP_ID}|${APP_SECRET}` }).expect(200);
+    await sandbox.http
+      .get(`${V}/debug_token`)
+      .query({ input_token: token, access_token: `${APP_ID}|${APP_SECRET}` })
+      .expect(200);
   });
 
   it('filters by method and target id, and "*" hits every endpoint', async () => {
@@ -77,7 +90,10 @@ describe('faults (/_sandbox/faults)', () => {
     let started = Date.now();
     await readNumber(f).expect(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(110);
-    await sandbox.http.post('/_sandbox/faults').send({ endpoint: 'phone_number', latency_ms: 80, error_code: 131000, times: 1 }).expect(201);
+    await sandbox.http
+      .post('/_sandbox/faults')
+      .send({ endpoint: 'phone_number', latency_ms: 80, error_code: 131000, times: 1 })
+      .expect(201);
     started = Date.now();
     expectGraphError(await readNumber(f), 131000, 500);
     expect(Date.now() - started).toBeGreaterThanOrEqual(70);
@@ -86,7 +102,10 @@ describe('faults (/_sandbox/faults)', () => {
   it('removes one fault by id, and uses a custom message', async () => {
     const f = await sandbox.onboarded();
     const a = await sandbox.http.post('/_sandbox/faults').send({ endpoint: 'phone_number', error_code: 131000 }).expect(201);
-    await sandbox.http.post('/_sandbox/faults').send({ endpoint: 'phone_number', error_code: 368, message: 'Temporarily blocked' }).expect(201);
+    await sandbox.http
+      .post('/_sandbox/faults')
+      .send({ endpoint: 'phone_number', error_code: 368, message: 'Temporarily blocked' })
+      .expect(201);
     await sandbox.http.delete(`/_sandbox/faults/${a.body.id}`).expect(200);
     await sandbox.http.delete(`/_sandbox/faults/${a.body.id}`).expect(404);
     expect(expectGraphError(await readNumber(f), 368, 403).message).toBe('(#368) Temporarily blocked');

@@ -23,7 +23,11 @@ describe('request log (/_sandbox/requests)', () => {
         method: 'POST',
         path: `/v25.0/${f.phone_number.id}/register`,
         query: {},
-        headers: expect.objectContaining({ authorization: `Bearer …${f.token.slice(-4)}`, 'x-custom': 'kept', 'content-type': 'application/json' }),
+        headers: expect.objectContaining({
+          authorization: `Bearer …${f.token.slice(-4)}`,
+          'x-custom': 'kept',
+          'content-type': 'application/json',
+        }),
         body: { messaging_product: 'whatsapp', pin: '581063' },
         time: new Date(sandbox.clock.now()).toISOString(),
         status: 200,
@@ -41,7 +45,13 @@ describe('request log (/_sandbox/requests)', () => {
     await sandbox.http.get('/oauth/access_token').query({ client_id: APP_ID, client_secret: APP_SECRET, code }).expect(200);
     const res = await sandbox.http.get('/_sandbox/requests').query({ path_contains: 'oauth' }).expect(200);
     const [entry] = res.body.data;
-    expect(entry).toMatchObject({ method: 'GET', path: '/oauth/access_token', graph_version: null, status: 200, endpoint: 'oauth/access_token' });
+    expect(entry).toMatchObject({
+      method: 'GET',
+      path: '/oauth/access_token',
+      graph_version: null,
+      status: 200,
+      endpoint: 'oauth/access_token',
+    });
     expect(entry.query).toEqual({ client_id: APP_ID, client_secret: `…${APP_SECRET.slice(-4)}`, code: `…${code.slice(-4)}` });
     expect(JSON.stringify(res.body)).not.toContain(APP_SECRET);
   });

@@ -29,7 +29,9 @@ function fakeWindow() {
       return popup;
     },
     fbAsyncInit: undefined as undefined | (() => void),
-    FB: undefined as undefined | { init: (o: unknown) => void; login: (cb: (r: unknown) => void, o: unknown) => void; sandboxOrigin: string },
+    FB: undefined as
+      | undefined
+      | { init: (o: unknown) => void; login: (cb: (r: unknown) => void, o: unknown) => void; sandboxOrigin: string },
   };
   return {
     window,
@@ -183,9 +185,21 @@ describe('Embedded Signup: the popup', () => {
       expect(html).toMatch(new RegExp(`<button [^>]*data-testid="${testid}"[^>]*>${label}</button>`));
     }
     expect(html).not.toMatch(/data-testid="finish-button"[^>]*disabled/);
-    const controls = [...html.matchAll(/<(input|select|textarea) id="([^"]+)"[^>]*data-testid="([^"]+)"/g)].map((m) => ({ id: m[2] ?? '', testid: m[3] ?? '' }));
+    const controls = [...html.matchAll(/<(input|select|textarea) id="([^"]+)"[^>]*data-testid="([^"]+)"/g)].map((m) => ({
+      id: m[2] ?? '',
+      testid: m[3] ?? '',
+    }));
     expect(controls.map((c) => c.testid)).toEqual([
-      'business-select', 'business-name', 'waba-select', 'waba-name', 'phone-select', 'display-phone-number', 'verified-name', 'cancel-step', 'error-message', 'error-code',
+      'business-select',
+      'business-name',
+      'waba-select',
+      'waba-name',
+      'phone-select',
+      'display-phone-number',
+      'verified-name',
+      'cancel-step',
+      'error-message',
+      'error-code',
     ]);
     for (const control of controls) expect(html).toContain(`<label for="${control.id}">`);
     // The page's script is valid JavaScript and knows where to post.
@@ -193,7 +207,13 @@ describe('Embedded Signup: the popup', () => {
     expect(scripts).toHaveLength(1);
     expect(() => new Script(first(scripts))).not.toThrow();
     const data = pageData(html);
-    expect(data).toMatchObject({ requestId: 'r1', origin: KIRIM_ORIGIN, appId: APP_ID, configId: CONFIG_ID, loginResponseType: LOGIN_RESPONSE_MESSAGE });
+    expect(data).toMatchObject({
+      requestId: 'r1',
+      origin: KIRIM_ORIGIN,
+      appId: APP_ID,
+      configId: CONFIG_ID,
+      loginResponseType: LOGIN_RESPONSE_MESSAGE,
+    });
   });
 
   it('offers existing businesses, WABAs and numbers, escaped', async () => {
@@ -216,11 +236,22 @@ describe('Embedded Signup: the popup', () => {
     sandbox.http.post('/dialog/embedded-signup/finish').send({ app_id: APP_ID, config_id: CONFIG_ID, feature_type: '', ...body });
 
   it('Finish with new assets creates them and gives a code that exchanges for a token covering the WABA', async () => {
-    const res = await finish({ business_name: 'Toko Baru', waba_name: 'Toko WA', display_phone_number: '+62 811-000-111', verified_name: 'Toko Baru' }).expect(200);
+    const res = await finish({
+      business_name: 'Toko Baru',
+      waba_name: 'Toko WA',
+      display_phone_number: '+62 811-000-111',
+      verified_name: 'Toko Baru',
+    }).expect(200);
     expect(res.body).toEqual({
       event: 'FINISH',
       data: { phone_number_id: expect.any(String), waba_id: expect.any(String), business_id: expect.any(String) },
-      auth_response: { code: expect.any(String), userID: expect.any(String), expiresIn: 30, graphDomain: 'facebook', data_access_expiration_time: expect.any(Number) },
+      auth_response: {
+        code: expect.any(String),
+        userID: expect.any(String),
+        expiresIn: 30,
+        graphDomain: 'facebook',
+        data_access_expiration_time: expect.any(Number),
+      },
     });
     const { data, auth_response } = res.body;
     const token = await sandbox.exchange(auth_response.code);
@@ -244,10 +275,14 @@ describe('Embedded Signup: the popup', () => {
     const f = await sandbox.fixture({ display_phone_number: '+1 555 777 0000' });
     const g = await sandbox.fixture();
     await finish({ business_id: f.business.id, waba_id: g.waba.id, phone_number_id: g.phone_number.id }).expect(400);
-    const taken = await finish({ business_name: 'X', waba_name: 'Y', display_phone_number: '+15557770000', verified_name: 'X' }).expect(409);
+    const taken = await finish({ business_name: 'X', waba_name: 'Y', display_phone_number: '+15557770000', verified_name: 'X' }).expect(
+      409,
+    );
     expect(taken.body.error.message).toContain(f.phone_number.id);
     await finish({ business_name: 'X', waba_name: 'Y', display_phone_number: '12', verified_name: 'X' }).expect(400);
-    await finish({ app_id: '42', business_name: 'X', waba_name: 'Y', display_phone_number: '+1 555 777 0001', verified_name: 'X' }).expect(400);
+    await finish({ app_id: '42', business_name: 'X', waba_name: 'Y', display_phone_number: '+1 555 777 0001', verified_name: 'X' }).expect(
+      400,
+    );
     const state = await sandbox.http.get('/_sandbox/state');
     expect(state.body.businesses).toHaveLength(2);
   });
@@ -256,7 +291,10 @@ describe('Embedded Signup: the popup', () => {
     const res = await finish({ feature_type: 'only_waba_sharing', business_name: 'B', waba_name: 'W' }).expect(200);
     expect(res.body.event).toBe('FINISH_ONLY_WABA');
     expect(res.body.data.phone_number_id).toBeUndefined();
-    await sandbox.http.get(`${V}/oauth/access_token`).query({ client_id: APP_ID, client_secret: APP_SECRET, code: res.body.auth_response.code }).expect(200);
+    await sandbox.http
+      .get(`${V}/oauth/access_token`)
+      .query({ client_id: APP_ID, client_secret: APP_SECRET, code: res.body.auth_response.code })
+      .expect(200);
   });
 
   it('publishes the popup hand-over behaviour for either-order tests', async () => {

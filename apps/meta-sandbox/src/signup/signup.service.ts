@@ -44,7 +44,8 @@ export class SignupService {
   problems(appId: string | undefined, configId: string | undefined): string[] {
     const problems: string[] = [];
     if (appId !== this.config.appId) problems.push(`Invalid App ID: "${appId ?? ''}" is not the sandbox's app (META_APP_ID).`);
-    if (configId !== this.config.configId) problems.push(`Invalid configuration: "${configId ?? ''}" is not the sandbox's Embedded Signup configuration (META_CONFIG_ID).`);
+    if (configId !== this.config.configId)
+      problems.push(`Invalid configuration: "${configId ?? ''}" is not the sandbox's Embedded Signup configuration (META_CONFIG_ID).`);
     return problems;
   }
 
@@ -100,7 +101,11 @@ export class SignupService {
       const digits = phoneDigits(input.display_phone_number?.trim() ?? '');
       if (!digits) throw new StateError('invalid', 'Enter a display phone number with 8 to 15 digits, e.g. +1 555-010-0001.');
       const taken = this.state.findPhoneNumberByDigits(digits);
-      if (taken) throw new StateError('conflict', `The number ${input.display_phone_number} is already connected (phone number ${taken.id}); pick it from the list instead.`);
+      if (taken)
+        throw new StateError(
+          'conflict',
+          `The number ${input.display_phone_number} is already connected (phone number ${taken.id}); pick it from the list instead.`,
+        );
       if (!input.verified_name?.trim()) throw new StateError('invalid', 'Enter a verified (display) name.');
     }
 
@@ -108,7 +113,12 @@ export class SignupService {
     const w = waba ?? this.state.createWaba({ business_id: b.id, name: input.waba_name });
     const p = onlyWaba
       ? undefined
-      : (phone ?? this.state.createPhoneNumber({ waba_id: w.id, display_phone_number: input.display_phone_number, verified_name: input.verified_name }));
+      : (phone ??
+        this.state.createPhoneNumber({
+          waba_id: w.id,
+          display_phone_number: input.display_phone_number,
+          verified_name: input.verified_name,
+        }));
     const code = this.state.issueCode({ app_id: this.config.appId, business_id: b.id, waba_id: w.id, phone_number_id: p?.id ?? null });
     return {
       event: FINISH_EVENTS[input.feature_type ?? ''] ?? 'FINISH',

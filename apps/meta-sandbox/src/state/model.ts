@@ -39,9 +39,29 @@ export const QUALITY_RATINGS = ['GREEN', 'YELLOW', 'RED', 'NA', 'UNKNOWN'] as co
 export const CODE_VERIFICATION_STATUSES = ['VERIFIED', 'UNVERIFIED', 'NOT_VERIFIED', 'EXPIRED'] as const;
 export const NAME_STATUSES = ['APPROVED', 'AVAILABLE_WITHOUT_REVIEW', 'DECLINED', 'EXPIRED', 'PENDING_REVIEW', 'NONE'] as const;
 /** `CONNECTED` is the only documented value; the others follow Meta's WhatsAppBusinessPhoneNumber enum. */
-export const PHONE_STATUSES = ['PENDING', 'CONNECTED', 'DISCONNECTED', 'FLAGGED', 'RESTRICTED', 'BANNED', 'DELETED', 'MIGRATED', 'RATE_LIMITED', 'UNKNOWN'] as const;
+export const PHONE_STATUSES = [
+  'PENDING',
+  'CONNECTED',
+  'DISCONNECTED',
+  'FLAGGED',
+  'RESTRICTED',
+  'BANNED',
+  'DELETED',
+  'MIGRATED',
+  'RATE_LIMITED',
+  'UNKNOWN',
+] as const;
 export const THROUGHPUT_LEVELS = ['STANDARD', 'HIGH', 'NOT_APPLICABLE'] as const;
-export const MESSAGING_LIMIT_TIERS = ['TIER_50', 'TIER_250', 'TIER_1K', 'TIER_2K', 'TIER_10K', 'TIER_100K', 'TIER_UNLIMITED', 'TIER_NOT_SET'] as const;
+export const MESSAGING_LIMIT_TIERS = [
+  'TIER_50',
+  'TIER_250',
+  'TIER_1K',
+  'TIER_2K',
+  'TIER_10K',
+  'TIER_100K',
+  'TIER_UNLIMITED',
+  'TIER_NOT_SET',
+] as const;
 export const ACCOUNT_MODES = ['LIVE', 'SANDBOX'] as const;
 
 export type QualityRating = (typeof QUALITY_RATINGS)[number];

@@ -63,7 +63,10 @@ export class RequestLog {
   }
 
   list(filter: RequestLogFilter = {}): RequestLogEntry[] {
-    return this.filter(this.entries.map((s) => (s.live ? { ...s.entry, ...s.live() } : { ...s.entry })), filter);
+    return this.filter(
+      this.entries.map((s) => (s.live ? { ...s.entry, ...s.live() } : { ...s.entry })),
+      filter,
+    );
   }
 
   private filter(entries: RequestLogEntry[], filter: RequestLogFilter): RequestLogEntry[] {

@@ -77,9 +77,7 @@ export interface NewToken {
   ttl_ms?: number | null;
 }
 
-export type RedeemResult =
-  | { ok: true; code: SignupCode }
-  | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'wrong_app' };
+export type RedeemResult = { ok: true; code: SignupCode } | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'wrong_app' };
 
 export type TokenLookup =
   | { ok: true; token: AccessTokenRecord }
@@ -204,7 +202,10 @@ export class SandboxState {
     if (!digits) throw new StateError('invalid', `display_phone_number "${display}" is not a phone number (8-15 digits)`);
     const existing = this.findPhoneNumberByDigits(digits);
     if (existing) {
-      throw new StateError('conflict', `display_phone_number ${display} already belongs to phone number ${existing.id} (WABA ${existing.waba_id})`);
+      throw new StateError(
+        'conflict',
+        `display_phone_number ${display} already belongs to phone number ${existing.id} (WABA ${existing.waba_id})`,
+      );
     }
     const business = this.businesses.get(waba.business_id);
     const id = this.newId();
@@ -277,7 +278,8 @@ export class SandboxState {
     const phoneId = input.phone_number_id ?? null;
     if (phoneId !== null) {
       const phone = this.requirePhoneNumber(phoneId);
-      if (phone.waba_id !== waba.id) throw new StateError('invalid', `phone number ${phone.id} belongs to WABA ${phone.waba_id}, not ${waba.id}`);
+      if (phone.waba_id !== waba.id)
+        throw new StateError('invalid', `phone number ${phone.id} belongs to WABA ${phone.waba_id}, not ${waba.id}`);
     }
     this.pruneCodes();
     const code: SignupCode = {

@@ -65,10 +65,7 @@ export class Sandbox {
 
   /** Code → business token through the Graph API, like Kirim does. */
   async exchange(code: string): Promise<string> {
-    const res = await this.http
-      .get(`${V}/oauth/access_token`)
-      .query({ client_id: APP_ID, client_secret: APP_SECRET, code })
-      .expect(200);
+    const res = await this.http.get(`${V}/oauth/access_token`).query({ client_id: APP_ID, client_secret: APP_SECRET, code }).expect(200);
     return (res.body as { access_token: string }).access_token;
   }
 
@@ -93,10 +90,15 @@ export function expectGraphError(
   else {
     if (error['code'] !== code) problems.push(`code ${String(error['code'])} (want ${code})`);
     if (error['type'] !== 'OAuthException') problems.push(`type ${String(error['type'])}`);
-    if (typeof error['message'] !== 'string' || !(error['message'] as string).startsWith(`(#${code}) `)) problems.push(`message ${String(error['message'])}`);
-    if (typeof error['fbtrace_id'] !== 'string' || error['fbtrace_id'] !== res.headers['x-fb-trace-id']) problems.push('fbtrace_id does not match x-fb-trace-id');
-    if (subcode !== undefined && error['error_subcode'] !== subcode) problems.push(`error_subcode ${String(error['error_subcode'])} (want ${subcode})`);
-    const keys = Object.keys(error).filter((k) => !['message', 'type', 'code', 'error_subcode', 'error_data', 'is_transient', 'fbtrace_id'].includes(k));
+    if (typeof error['message'] !== 'string' || !(error['message'] as string).startsWith(`(#${code}) `))
+      problems.push(`message ${String(error['message'])}`);
+    if (typeof error['fbtrace_id'] !== 'string' || error['fbtrace_id'] !== res.headers['x-fb-trace-id'])
+      problems.push('fbtrace_id does not match x-fb-trace-id');
+    if (subcode !== undefined && error['error_subcode'] !== subcode)
+      problems.push(`error_subcode ${String(error['error_subcode'])} (want ${subcode})`);
+    const keys = Object.keys(error).filter(
+      (k) => !['message', 'type', 'code', 'error_subcode', 'error_data', 'is_transient', 'fbtrace_id'].includes(k),
+    );
     if (keys.length) problems.push(`unexpected keys ${keys.join(',')}`);
   }
   if (!res.headers['x-fb-request-id']) problems.push('no x-fb-request-id header');

@@ -38,17 +38,21 @@ export class OnboardingApiController {
   /** 200 with a fresh nonce and the Embedded Signup parameters; 410 `{error_code, failure_redirect_url?}` for an unusable link. */
   @Post('resolve')
   @HttpCode(200)
-  async resolve(@Body() body: ResolveDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<ResolveResponse | UnusableResponse> {
+  async resolve(
+    @Body() body: ResolveDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ResolveResponse | UnusableResponse> {
     await this.rateLimit.take(req, body.token, 'api');
     const resolved = await this.links.resolveToken(body.token);
     res.setHeader('Cache-Control', 'no-store');
     if (resolved.unusable !== undefined) {
       res.status(410);
       const url = failureRedirect(resolved.link?.failure_redirect_url ?? null, {
-          error_code: resolved.unusable,
-          customer_id: resolved.customer?.id ?? null,
-          setup_link_id: resolved.link?.id ?? null,
-        });
+        error_code: resolved.unusable,
+        customer_id: resolved.customer?.id ?? null,
+        setup_link_id: resolved.link?.id ?? null,
+      });
       return { error_code: resolved.unusable, ...(url !== null && { failure_redirect_url: url }) };
     }
     const { nonce, expiresAt } = await this.links.issueNonce(resolved.link.id);

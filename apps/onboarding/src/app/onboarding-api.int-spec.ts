@@ -38,7 +38,8 @@ describe('onboarding API', () => {
     const link = await links.create(scope(), customer.id, input);
     return { customer, link, token: link.setup_url.split('/onboard/')[1] ?? '' };
   };
-  const expire = (linkId: string) => prisma.customerSetupLink.update({ where: { id: linkId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  const expire = (linkId: string) =>
+    prisma.customerSetupLink.update({ where: { id: linkId }, data: { expiresAt: new Date(Date.now() - 1000) } });
 
   describe('POST /onboard/api/resolve', () => {
     it('answers the spec shape as plain JSON (no envelope) with a nonce and the Meta parameters', async () => {
@@ -88,7 +89,10 @@ describe('onboarding API', () => {
       const r2 = await t.http.post('/onboard/api/resolve').send({ token: revoked.token }).expect(410);
       expect(r2.body).toEqual({ error_code: 'link_revoked' });
 
-      await prisma.customerSetupLink.update({ where: { id: revoked.link.id }, data: { status: 'consumed', consumedAt: new Date(), revokedAt: null } });
+      await prisma.customerSetupLink.update({
+        where: { id: revoked.link.id },
+        data: { status: 'consumed', consumedAt: new Date(), revokedAt: null },
+      });
       const r3 = await t.http.post('/onboard/api/resolve').send({ token: revoked.token }).expect(410);
       expect(r3.body).toEqual({ error_code: 'link_consumed' });
     });
@@ -108,13 +112,25 @@ describe('onboarding API', () => {
       const prefix = 'csl_RATE' + Math.random().toString(36).slice(2, 6).padEnd(4, 'z');
       const token = (i: number) => `${prefix}${String(i).padStart(16, '0')}`;
       for (let i = 0; i < 30; i++) {
-        await t.http.post('/onboard/api/resolve').set('x-forwarded-for', `10.1.0.${i}`).send({ token: token(i) }).expect(410);
+        await t.http
+          .post('/onboard/api/resolve')
+          .set('x-forwarded-for', `10.1.0.${i}`)
+          .send({ token: token(i) })
+          .expect(410);
       }
-      const refused = await t.http.post('/onboard/api/resolve').set('x-forwarded-for', '10.1.1.1').send({ token: token(99) }).expect(429);
+      const refused = await t.http
+        .post('/onboard/api/resolve')
+        .set('x-forwarded-for', '10.1.1.1')
+        .send({ token: token(99) })
+        .expect(429);
       expect(refused.body).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
       expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       // Another prefix from another IP is not affected.
-      await t.http.post('/onboard/api/resolve').set('x-forwarded-for', '10.1.2.1').send({ token: 'csl_OTHER' + 'y'.repeat(19) }).expect(410);
+      await t.http
+        .post('/onboard/api/resolve')
+        .set('x-forwarded-for', '10.1.2.1')
+        .send({ token: 'csl_OTHER' + 'y'.repeat(19) })
+        .expect(410);
     });
 
     it('rate limit: the 31st call within a minute from one client IP → 429, whatever the token', async () => {
@@ -123,7 +139,11 @@ describe('onboarding API', () => {
         const token = `csl_IP${String(i).padStart(6, '0')}${'q'.repeat(16)}`;
         await t.http.post('/onboard/api/resolve').set('x-forwarded-for', ip).send({ token }).expect(410);
       }
-      const refused = await t.http.post('/onboard/api/resolve').set('x-forwarded-for', ip).send({ token: 'csl_IPzzzzzz' + 'q'.repeat(16) }).expect(429);
+      const refused = await t.http
+        .post('/onboard/api/resolve')
+        .set('x-forwarded-for', ip)
+        .send({ token: 'csl_IPzzzzzz' + 'q'.repeat(16) })
+        .expect(429);
       expect(refused.headers['retry-after']).toBeDefined();
     });
   });
@@ -178,21 +198,38 @@ describe('onboarding API', () => {
   });
 
   describe('POST /onboard/api/complete and /fail: nonce rules', () => {
-    const resolveNonce = async (token: string) => ((await t.http.post('/onboard/api/resolve').send({ token }).expect(200)).body as { nonce: string }).nonce;
+    const resolveNonce = async (token: string) =>
+      ((await t.http.post('/onboard/api/resolve').send({ token }).expect(200)).body as { nonce: string }).nonce;
 
     it('fail(cancelled) spends the nonce, answers the failure redirect and leaves the link active; the nonce is single use', async () => {
       const { customer, link, token } = await newLink({ failureRedirectUrl: 'http://localhost:4999/ko' });
       const nonce = await resolveNonce(token);
-      const res = await t.http.post('/onboard/api/fail').send({ token, nonce, reason: 'cancelled', current_step: 'PHONE_NUMBER_SETUP' }).expect(200);
-      expect(res.body).toMatchObject({ status: 'failure', error_code: 'signup_cancelled', customer_id: customer.id, setup_link_id: link.id });
+      const res = await t.http
+        .post('/onboard/api/fail')
+        .send({ token, nonce, reason: 'cancelled', current_step: 'PHONE_NUMBER_SETUP' })
+        .expect(200);
+      expect(res.body).toMatchObject({
+        status: 'failure',
+        error_code: 'signup_cancelled',
+        customer_id: customer.id,
+        setup_link_id: link.id,
+      });
       const url = new URL((res.body as { redirect_url: string }).redirect_url);
-      expect(Object.fromEntries(url.searchParams)).toEqual({ status: 'failure', error_code: 'signup_cancelled', customer_id: customer.id, setup_link_id: link.id });
+      expect(Object.fromEntries(url.searchParams)).toEqual({
+        status: 'failure',
+        error_code: 'signup_cancelled',
+        customer_id: customer.id,
+        setup_link_id: link.id,
+      });
       // The same nonce again: refused.
       const again = await t.http.post('/onboard/api/fail').send({ token, nonce, reason: 'cancelled' }).expect(200);
       expect(again.body).toMatchObject({ status: 'failure', error_code: 'link_invalid' });
       // The link is still usable: a fresh nonce, and fail(error) → signup_error.
       const fresh = await resolveNonce(token);
-      const err = await t.http.post('/onboard/api/fail').send({ token, nonce: fresh, reason: 'error', error_code: '524126', error_message: 'name violates guidelines' }).expect(200);
+      const err = await t.http
+        .post('/onboard/api/fail')
+        .send({ token, nonce: fresh, reason: 'error', error_code: '524126', error_message: 'name violates guidelines' })
+        .expect(200);
       expect(err.body).toMatchObject({ status: 'failure', error_code: 'signup_error' });
     });
 
@@ -200,10 +237,16 @@ describe('onboarding API', () => {
       const a = await newLink();
       const b = await newLink();
       const body = { code: 'c0de', waba_id: '100', phone_number_id: '200' };
-      const unknown = await t.http.post('/onboard/api/complete').send({ token: a.token, nonce: 'not-a-nonce', ...body }).expect(200);
+      const unknown = await t.http
+        .post('/onboard/api/complete')
+        .send({ token: a.token, nonce: 'not-a-nonce', ...body })
+        .expect(200);
       expect(unknown.body).toMatchObject({ status: 'failure', error_code: 'link_invalid', redirect_url: null, setup_link_id: a.link.id });
       const otherNonce = await resolveNonce(b.token);
-      const crossed = await t.http.post('/onboard/api/complete').send({ token: a.token, nonce: otherNonce, ...body }).expect(200);
+      const crossed = await t.http
+        .post('/onboard/api/complete')
+        .send({ token: a.token, nonce: otherNonce, ...body })
+        .expect(200);
       expect(crossed.body).toMatchObject({ status: 'failure', error_code: 'link_invalid' });
       await t.http.post('/onboard/api/resolve').send({ token: a.token }).expect(200);
     });
@@ -212,7 +255,10 @@ describe('onboarding API', () => {
       const { link, token } = await newLink();
       const nonce = await resolveNonce(token);
       await expire(link.id);
-      const res = await t.http.post('/onboard/api/complete').send({ token, nonce, code: 'c', waba_id: '1', phone_number_id: '2' }).expect(200);
+      const res = await t.http
+        .post('/onboard/api/complete')
+        .send({ token, nonce, code: 'c', waba_id: '1', phone_number_id: '2' })
+        .expect(200);
       expect(res.body).toMatchObject({ status: 'failure', error_code: 'link_expired', setup_link_id: link.id });
     });
   });
@@ -225,9 +271,15 @@ describe('onboarding API', () => {
         const res = await t.http.post('/onboard/api/complete').send(body).expect(400);
         expect(res.body).toMatchObject({ error: { code: 'missing_required_field', param } });
       }
-      const unknown = await t.http.post('/onboard/api/complete').send({ ...base, access_token: 'x' }).expect(400);
+      const unknown = await t.http
+        .post('/onboard/api/complete')
+        .send({ ...base, access_token: 'x' })
+        .expect(400);
       expect(unknown.body).toMatchObject({ error: { code: 'unknown_field', param: 'access_token' } });
-      const wrong = await t.http.post('/onboard/api/complete').send({ ...base, business_id: 7 }).expect(400);
+      const wrong = await t.http
+        .post('/onboard/api/complete')
+        .send({ ...base, business_id: 7 })
+        .expect(400);
       expect(wrong.body).toMatchObject({ error: { code: 'invalid_field_value', param: 'business_id' } });
     });
 

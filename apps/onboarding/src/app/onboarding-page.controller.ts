@@ -23,7 +23,9 @@ export class OnboardingPageController {
 
   @Get('static/onboarding.js')
   script(@Res() res: Response): void {
-    res.set({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }).send(PAGE_SCRIPT);
+    res
+      .set({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' })
+      .send(PAGE_SCRIPT);
   }
 
   @Get('static/onboarding.css')
@@ -42,17 +44,17 @@ export class OnboardingPageController {
         renderUnusablePage({
           reason: resolved.unusable,
           failureRedirectUrl: failureRedirect(resolved.link?.failure_redirect_url ?? null, {
-          error_code: resolved.unusable,
-          customer_id: resolved.customer?.id ?? null,
-          setup_link_id: resolved.link?.id ?? null,
-        }),
+            error_code: resolved.unusable,
+            customer_id: resolved.customer?.id ?? null,
+            setup_link_id: resolved.link?.id ?? null,
+          }),
           signupOrigin,
         }),
       );
       return;
     }
-    res.status(200).send(
-      renderReadyPage({ token, organizationName: resolved.organization.name, customerName: resolved.customer.name, signupOrigin }),
-    );
+    res
+      .status(200)
+      .send(renderReadyPage({ token, organizationName: resolved.organization.name, customerName: resolved.customer.name, signupOrigin }));
   }
 }

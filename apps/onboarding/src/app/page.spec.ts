@@ -20,12 +20,17 @@ describe('onboarding page rendering', () => {
     expect(html).toContain('&lt;b&gt;C&lt;/b&gt;');
     expect(html.match(/csl_TOKEN/g)).toHaveLength(1);
     expect(html).toContain('role="status" aria-live="polite"');
-    for (const view of ['loading', 'ready', 'working', 'success', 'cancelled', 'error', 'unusable']) expect(html).toContain(`data-view="${view}"`);
+    for (const view of ['loading', 'ready', 'working', 'success', 'cancelled', 'error', 'unusable'])
+      expect(html).toContain(`data-view="${view}"`);
     expect(html).not.toMatch(/<script>(?!<\/script>)/); // no inline script
   });
 
   it('the 410 page carries the reason and the (escaped) failure redirect', () => {
-    const html = renderUnusablePage({ reason: 'link_revoked', failureRedirectUrl: 'https://p.example/ko?a=1&b=2', signupOrigin: 'facebook.com' });
+    const html = renderUnusablePage({
+      reason: 'link_revoked',
+      failureRedirectUrl: 'https://p.example/ko?a=1&b=2',
+      signupOrigin: 'facebook.com',
+    });
     expect(html).toContain('data-reason="link_revoked"');
     expect(html).toContain('href="https://p.example/ko?a=1&amp;b=2"');
   });

@@ -84,7 +84,10 @@ export interface PageData {
 const UNUSABLE_TEXT: Record<UnusableReason, { title: string; text: string }> = {
   link_invalid: { title: 'This link is not valid', text: 'Check that you copied the whole link, or ask for a new one.' },
   link_expired: { title: 'This link has expired', text: 'Setup links are valid for a limited time. Ask for a new link.' },
-  link_consumed: { title: 'This link was already used', text: 'A WhatsApp number was already connected with this link. Ask for a new link to connect another one.' },
+  link_consumed: {
+    title: 'This link was already used',
+    text: 'A WhatsApp number was already connected with this link. Ask for a new link to connect another one.',
+  },
   link_revoked: { title: 'This link is no longer valid', text: 'It was replaced by a newer link or withdrawn. Ask for a new link.' },
 };
 
@@ -172,7 +175,11 @@ export function renderUnusablePage(input: {
 ${brand}<h1 id="page-title" data-testid="unusable-title">${escapeHtml(text.title)}</h1>
 <p id="status" class="status" role="status" aria-live="polite" data-testid="status">${escapeHtml(text.text)}</p>
 ${next}</main>`;
-  return layout(text.title, body, { signup_origin: input.signupOrigin, unusable: input.reason, failure_redirect_url: input.failureRedirectUrl });
+  return layout(text.title, body, {
+    signup_origin: input.signupOrigin,
+    unusable: input.reason,
+    failure_redirect_url: input.failureRedirectUrl,
+  });
 }
 
 export const PAGE_CSS = `*{box-sizing:border-box}

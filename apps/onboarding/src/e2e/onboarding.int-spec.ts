@@ -107,7 +107,9 @@ describe('onboarding in Chromium (end to end)', () => {
   async function newCustomerAndLink(name: string, redirects: boolean) {
     const customer = await api.http.post('/v1/customers').set(s.auth).send({ name }).expect(201);
     const customerId = (customer.body as { data: { id: string } }).data.id;
-    const body = redirects ? { success_redirect_url: `${landingUrl}/done/success?from=kirim`, failure_redirect_url: `${landingUrl}/done/failure` } : {};
+    const body = redirects
+      ? { success_redirect_url: `${landingUrl}/done/success?from=kirim`, failure_redirect_url: `${landingUrl}/done/failure` }
+      : {};
     const link = await api.http.post(`/v1/customers/${customerId}/setup_links`).set(s.auth).send(body).expect(201);
     const data = (link.body as { data: { id: string; setup_url: string } }).data;
     return { customerId, linkId: data.id, setupUrl: data.setup_url };
@@ -146,9 +148,13 @@ describe('onboarding in Chromium (end to end)', () => {
       });
 
       const customer = await api.http.get(`/v1/customers/${customerId}`).set(s.auth).expect(200);
-      const c = (customer.body as { data: { status: string; whatsapp_accounts: { id: string; status: string; phone_number_id: string }[] } }).data;
+      const c = (
+        customer.body as { data: { status: string; whatsapp_accounts: { id: string; status: string; phone_number_id: string }[] } }
+      ).data;
       expect(c.status).toBe('active');
-      expect(c.whatsapp_accounts).toEqual([expect.objectContaining({ id: params['account_id'], status: 'approved', phone_number_id: params['phone_number_id'] })]);
+      expect(c.whatsapp_accounts).toEqual([
+        expect.objectContaining({ id: params['account_id'], status: 'approved', phone_number_id: params['phone_number_id'] }),
+      ]);
       const account = await api.http.get(`/v1/accounts/${params['account_id']}`).set(s.auth).expect(200);
       expect((account.body as { data: { status: string } }).data.status).toBe('approved');
 

@@ -13,7 +13,10 @@ import { WorkerModule } from './worker.module';
 const HOUR = 60 * 60 * 1000;
 const DAY = 24 * HOUR;
 
-async function bootWorker(config: AppConfig, ...extra: Parameters<typeof Test.createTestingModule>[0]['imports'] & object): Promise<INestApplication> {
+async function bootWorker(
+  config: AppConfig,
+  ...extra: Parameters<typeof Test.createTestingModule>[0]['imports'] & object
+): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(config), ...extra] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
   configureWorkerHttp(app);
@@ -22,7 +25,10 @@ async function bootWorker(config: AppConfig, ...extra: Parameters<typeof Test.cr
 }
 
 function queueEventsFor(config: AppConfig, queue: string): QueueEvents {
-  return new QueueEvents(queue, { connection: { url: config.REDIS_URL, maxRetriesPerRequest: null }, prefix: `${config.REDIS_PREFIX}bull` });
+  return new QueueEvents(queue, {
+    connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+    prefix: `${config.REDIS_PREFIX}bull`,
+  });
 }
 
 /** Waits until the queue has nothing waiting or running (e.g. the schedulers' first jobs at start-up). */
@@ -67,9 +73,9 @@ describe('worker: maintenance queue, schedules, health', () => {
   it('registers one job scheduler per MAINTENANCE_SCHEDULES entry, with its interval', async () => {
     const schedulers = await queue.getJobSchedulers();
     const expected = Object.entries(MAINTENANCE_SCHEDULES).map(([name, s]) => ({ key: name, name, every: s?.everyMs }));
-    expect(schedulers.map((s) => ({ key: s.key, name: s.name, every: Number(s.every) })).sort((a, b) => a.key.localeCompare(b.key))).toEqual(
-      expected.sort((a, b) => a.key.localeCompare(b.key)),
-    );
+    expect(
+      schedulers.map((s) => ({ key: s.key, name: s.name, every: Number(s.every) })).sort((a, b) => a.key.localeCompare(b.key)),
+    ).toEqual(expected.sort((a, b) => a.key.localeCompare(b.key)));
     expect(schedulers).toHaveLength(3);
   });
 
@@ -125,7 +131,16 @@ describe('worker: maintenance queue, schedules, health', () => {
     const customer = await db.tx.customer.create({ data: { id: newId('cus'), orgId, teamId: newId('team'), name: 'Acme' } });
     const link = (expiresAt: Date, status: 'active' | 'consumed' = 'active') =>
       db.tx.customerSetupLink.create({
-        data: { id: newId('csl'), orgId, customerId: customer.id, tokenPrefix: 'abcdefgh', tokenHash: 'h', tokenLast4: 'wxyz', expiresAt, status },
+        data: {
+          id: newId('csl'),
+          orgId,
+          customerId: customer.id,
+          tokenPrefix: 'abcdefgh',
+          tokenHash: 'h',
+          tokenLast4: 'wxyz',
+          expiresAt,
+          status,
+        },
       });
     const due = await link(new Date(Date.now() - HOUR));
     const live = await link(new Date(Date.now() + HOUR));
@@ -237,7 +252,8 @@ async function createTestEnvDb(env: TestEnv): Promise<{ count(orgId: string): Pr
   const client = new Client({ connectionString: env.database.url });
   await client.connect();
   return {
-    count: async (orgId) => Number((await client.query('SELECT count(*) FROM idempotency_records WHERE org_id = $1', [orgId])).rows[0].count),
+    count: async (orgId) =>
+      Number((await client.query('SELECT count(*) FROM idempotency_records WHERE org_id = $1', [orgId])).rows[0].count),
     close: () => client.end(),
   };
 }

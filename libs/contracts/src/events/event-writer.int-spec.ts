@@ -105,7 +105,8 @@ describe('EventWriter: the transactional outbox', () => {
     await expect(
       db.transaction(async () => {
         await writeChange('rollback');
-        appendedId = (await events.append('customer.created', { organizationId, teamId, customerId }, { customer: customer(customerId) })).id;
+        appendedId = (await events.append('customer.created', { organizationId, teamId, customerId }, { customer: customer(customerId) }))
+          .id;
         // Both are visible inside the transaction…
         expect((await state('rollback', customerId)).event?.id).toBe(appendedId);
         throw new Error('forced failure after the writes');

@@ -57,8 +57,6 @@ describe('job registry', () => {
       ({ add: (name: string, data: unknown) => Promise.resolve(added.push({ queue, name, data })) }) as unknown as Queue;
     const producer = new JobProducer(fakeQueue(QUEUES.maintenance));
     for (const name of Object.keys(ALL_JOB_NAMES) as JobName[]) await producer.enqueue(name, {});
-    expect(added).toEqual(
-      (Object.keys(ALL_JOB_NAMES) as JobName[]).map((name) => ({ queue: JOB_QUEUE[name], name, data: {} })),
-    );
+    expect(added).toEqual((Object.keys(ALL_JOB_NAMES) as JobName[]).map((name) => ({ queue: JOB_QUEUE[name], name, data: {} })));
   });
 });

@@ -85,7 +85,14 @@ export class OrganizationsService {
       team: { id: team.id, name: team.name },
       user: { id: user.id, email: user.email, role: 'owner' },
       ownerPassword: o.ownerPassword,
-      apiKey: { id: key.id, secret: key.secret, label: key.label, last4: key.last4, customer_id: key.customer_id, expires_at: key.expires_at },
+      apiKey: {
+        id: key.id,
+        secret: key.secret,
+        label: key.label,
+        last4: key.last4,
+        customer_id: key.customer_id,
+        expires_at: key.expires_at,
+      },
     };
   }
 }

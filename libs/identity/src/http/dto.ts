@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { USER_ROLES } from '../domain/users';
 
-
 export class CreateApiKeyDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200, example: 'production' })
   @IsOptional()

@@ -11,7 +11,12 @@ const UNKNOWN_CUSTOMER = 'cus_01HXYZABCDEFGHJKMNPQRSTVWY';
 
 /** Stands in for the tenancy context: a module of the app that provides the CUSTOMER_DIRECTORY port. */
 @Module({
-  providers: [{ provide: CUSTOMER_DIRECTORY, useValue: { exists: (_org: string, id: string) => Promise.resolve(id === KNOWN_CUSTOMER) } satisfies CustomerDirectory }],
+  providers: [
+    {
+      provide: CUSTOMER_DIRECTORY,
+      useValue: { exists: (_org: string, id: string) => Promise.resolve(id === KNOWN_CUSTOMER) } satisfies CustomerDirectory,
+    },
+  ],
   exports: [CUSTOMER_DIRECTORY],
 })
 class FakeCustomersModule {}
@@ -34,7 +39,10 @@ describe('identity HTTP API', () => {
 
   beforeAll(async () => {
     env = await createTestEnv();
-    t = await createTestApp({ module: class Root {}, imports: [PlatformModule.forRoot(env.config), IdentityHttpModule, FakeCustomersModule] });
+    t = await createTestApp({
+      module: class Root {},
+      imports: [PlatformModule.forRoot(env.config), IdentityHttpModule, FakeCustomersModule],
+    });
   });
   beforeEach(async () => {
     s = await createOrgSession(t.app, { name: 'Your Platform Inc', teams: 2 });
@@ -65,7 +73,10 @@ describe('identity HTTP API', () => {
 
     it('shows a restricted key its customer and expiry', async () => {
       const expiresAt = new Date(Date.now() + 86_400_000);
-      const created = await t.http.post('/v1/api_keys').set(s.auth).send({ label: 'shop', customer_id: KNOWN_CUSTOMER, expires_at: expiresAt.toISOString() });
+      const created = await t.http
+        .post('/v1/api_keys')
+        .set(s.auth)
+        .send({ label: 'shop', customer_id: KNOWN_CUSTOMER, expires_at: expiresAt.toISOString() });
       expect(created.status).toBe(201);
       const res = await t.http.get('/v1/me').set('Authorization', `Bearer ${created.body.data.secret}`);
       expect(res.status).toBe(200);
@@ -127,13 +138,47 @@ describe('identity HTTP API', () => {
     });
 
     it('POST validates label, customer_id and expires_at', async () => {
-      expectError(await t.http.post('/v1/api_keys').set(s.auth).send({ expires_at: new Date(Date.now() - 1000).toISOString() }), 400, 'invalid_field_value', 'expires_at');
+      expectError(
+        await t.http
+          .post('/v1/api_keys')
+          .set(s.auth)
+          .send({ expires_at: new Date(Date.now() - 1000).toISOString() }),
+        400,
+        'invalid_field_value',
+        'expires_at',
+      );
       expectError(await t.http.post('/v1/api_keys').set(s.auth).send({ expires_at: 'tomorrow' }), 400, 'invalid_field_value', 'expires_at');
-      expectError(await t.http.post('/v1/api_keys').set(s.auth).send({ expires_at: '2099-01-01T00:00:00' }), 400, 'invalid_field_value', 'expires_at');
+      expectError(
+        await t.http.post('/v1/api_keys').set(s.auth).send({ expires_at: '2099-01-01T00:00:00' }),
+        400,
+        'invalid_field_value',
+        'expires_at',
+      );
       expectError(await t.http.post('/v1/api_keys').set(s.auth).send({ label: '' }), 400, 'invalid_field_value', 'label');
-      expectError(await t.http.post('/v1/api_keys').set(s.auth).send({ label: 'x'.repeat(201) }), 400, 'invalid_field_value', 'label');
-      expectError(await t.http.post('/v1/api_keys').set(s.auth).send({ customer_id: 'cus_nope' }), 400, 'invalid_field_value', 'customer_id');
-      expectError(await t.http.post('/v1/api_keys').set(s.auth).send({ scopes: ['all'] }), 400, 'unknown_field', 'scopes');
+      expectError(
+        await t.http
+          .post('/v1/api_keys')
+          .set(s.auth)
+          .send({ label: 'x'.repeat(201) }),
+        400,
+        'invalid_field_value',
+        'label',
+      );
+      expectError(
+        await t.http.post('/v1/api_keys').set(s.auth).send({ customer_id: 'cus_nope' }),
+        400,
+        'invalid_field_value',
+        'customer_id',
+      );
+      expectError(
+        await t.http
+          .post('/v1/api_keys')
+          .set(s.auth)
+          .send({ scopes: ['all'] }),
+        400,
+        'unknown_field',
+        'scopes',
+      );
       const ok = await t.http.post('/v1/api_keys').set(s.auth).send({ expires_at: '2099-01-01T00:00:00+02:00' });
       expect(ok.status).toBe(201);
       expect(ok.body.data.expires_at).toBe('2098-12-31T22:00:00.000Z');
@@ -188,14 +233,23 @@ describe('identity HTTP API', () => {
 
   describe('GET /v1/users', () => {
     it('lists the organization’s users, newest first', async () => {
-      const { user } = await t.app.get(UsersService).create(s.organizationId, { email: '  Agent@Example.COM ', name: 'Ana', role: 'agent' });
+      const { user } = await t.app
+        .get(UsersService)
+        .create(s.organizationId, { email: '  Agent@Example.COM ', name: 'Ana', role: 'agent' });
       const res = await t.http.get('/v1/users').set(s.auth);
       expect(res.status).toBe(200);
       expect(res.body.has_more).toBe(false);
       expect(res.body.next_cursor).toBeNull();
       expect(res.body.data).toEqual([
         { id: user.id, object: 'user', email: 'agent@example.com', name: 'Ana', role: 'agent', created_at: expect.stringMatching(ISO_MS) },
-        { id: expect.stringMatching(/^usr_/), object: 'user', email: expect.stringMatching(/^owner-.*@example\.test$/), name: null, role: 'owner', created_at: expect.stringMatching(ISO_MS) },
+        {
+          id: expect.stringMatching(/^usr_/),
+          object: 'user',
+          email: expect.stringMatching(/^owner-.*@example\.test$/),
+          name: null,
+          role: 'owner',
+          created_at: expect.stringMatching(ISO_MS),
+        },
       ]);
       expect(JSON.stringify(res.body)).not.toMatch(/password/i);
       expect((await t.http.get('/v1/users?limit=1').set(s.auth)).body.data).toHaveLength(1);

@@ -5,13 +5,22 @@ import { IdentityHttpModule } from '../identity-http.module';
 import { ApiKeysRepository } from '../infrastructure/api-keys.repository';
 import type { Response } from 'supertest';
 
-const root = (env: TestEnv) => ({ module: class Root {}, imports: [PlatformModule.forRoot(env.config), IdentityHttpModule], controllers: [HealthController] });
+const root = (env: TestEnv) => ({
+  module: class Root {},
+  imports: [PlatformModule.forRoot(env.config), IdentityHttpModule],
+  controllers: [HealthController],
+});
 
 type Res = Pick<Response, 'status' | 'body' | 'headers'>;
 
 function expect401(res: Res, code: 'invalid_api_key' | 'expired_api_key') {
   expect(res.status).toBe(401);
-  expect(res.body.error).toEqual({ type: 'authentication_error', code, message: expect.any(String), request_id: res.headers['x-request-id'] });
+  expect(res.body.error).toEqual({
+    type: 'authentication_error',
+    code,
+    message: expect.any(String),
+    request_id: res.headers['x-request-id'],
+  });
   expect(res.body.error.request_id).toMatch(/^req_/);
 }
 
@@ -46,7 +55,10 @@ describe('API-key authentication', () => {
 
   it('another scheme (Basic) → 401 invalid_api_key', async () => {
     const s = await createOrgSession(a.app);
-    expect401(await a.http.get('/v1/me').set('Authorization', `Basic ${Buffer.from(`${s.apiKey}:`).toString('base64')}`), 'invalid_api_key');
+    expect401(
+      await a.http.get('/v1/me').set('Authorization', `Basic ${Buffer.from(`${s.apiKey}:`).toString('base64')}`),
+      'invalid_api_key',
+    );
     expect401(await a.http.get('/v1/me').set('Authorization', s.apiKey), 'invalid_api_key');
   });
 
@@ -95,7 +107,9 @@ describe('API-key authentication', () => {
 
   it('a revoked key that is also expired answers invalid_api_key', async () => {
     const s = await createOrgSession(a.app);
-    await a.app.get(PrismaService).apiKey.update({ where: { id: s.apiKeyId }, data: { expiresAt: new Date(Date.now() - 1000), revokedAt: new Date() } });
+    await a.app
+      .get(PrismaService)
+      .apiKey.update({ where: { id: s.apiKeyId }, data: { expiresAt: new Date(Date.now() - 1000), revokedAt: new Date() } });
     expect401(await a.http.get('/v1/me').set(s.auth), 'invalid_api_key');
   });
 
@@ -118,7 +132,12 @@ describe('API-key authentication', () => {
       data: { rateLimitWritePerMin: 7, rateLimitReadPerMin: 70 },
     });
     const principal = await a.app.get(ApiKeysService).authenticate(custom.apiKey);
-    expect(principal).toEqual({ organizationId: custom.organizationId, apiKeyId: custom.apiKeyId, customerId: null, rateLimits: { writePerMinute: 7, readPerMinute: 70 } });
+    expect(principal).toEqual({
+      organizationId: custom.organizationId,
+      apiKeyId: custom.apiKeyId,
+      customerId: null,
+      rateLimits: { writePerMinute: 7, readPerMinute: 70 },
+    });
     expect((await a.app.get(ApiKeysService).authenticate(plain.apiKey)).rateLimits).toEqual({
       writePerMinute: env.config.RATE_LIMIT_WRITE_PER_MIN,
       readPerMinute: env.config.RATE_LIMIT_READ_PER_MIN,

@@ -24,11 +24,23 @@ describe('identity application services', () => {
 
   it('OrganizationsService.create makes org, default team, owner (argon2id) and a key in one go', async () => {
     const r = await t.app.get(OrganizationsService).create({ name: ' Acme ', ownerEmail: ' Ops@Example.com ' });
-    expect(r.organization).toEqual({ id: expect.stringMatching(/^org_/), object: 'organization', name: 'Acme', created_at: expect.any(String) });
+    expect(r.organization).toEqual({
+      id: expect.stringMatching(/^org_/),
+      object: 'organization',
+      name: 'Acme',
+      created_at: expect.any(String),
+    });
     expect(r.team).toEqual({ id: expect.stringMatching(/^team_/), name: 'Default' });
     expect(r.user).toEqual({ id: expect.stringMatching(/^usr_/), email: 'ops@example.com', role: 'owner' });
     expect(r.ownerPassword.length).toBeGreaterThanOrEqual(20);
-    expect(r.apiKey).toEqual({ id: expect.stringMatching(/^key_/), secret: expect.stringMatching(/^kir_live_/), label: 'default', last4: r.apiKey.secret.slice(-4), customer_id: null, expires_at: null });
+    expect(r.apiKey).toEqual({
+      id: expect.stringMatching(/^key_/),
+      secret: expect.stringMatching(/^kir_live_/),
+      label: 'default',
+      last4: r.apiKey.secret.slice(-4),
+      customer_id: null,
+      expires_at: null,
+    });
 
     const user = await prisma.user.findUniqueOrThrow({ where: { id: r.user.id } });
     expect(user.passwordHash).toMatch(/^\$argon2id\$/);
@@ -40,14 +52,19 @@ describe('identity application services', () => {
   });
 
   it('OrganizationsService.create names the first team and owner when asked', async () => {
-    const r = await t.app.get(OrganizationsService).create({ name: 'B', ownerEmail: 'b@example.com', ownerName: 'Bo', teamName: 'Operations' });
+    const r = await t.app
+      .get(OrganizationsService)
+      .create({ name: 'B', ownerEmail: 'b@example.com', ownerName: 'Bo', teamName: 'Operations' });
     expect(r.team.name).toBe('Operations');
     expect((await prisma.user.findUniqueOrThrow({ where: { id: r.user.id } })).name).toBe('Bo');
   });
 
   it('OrganizationsService.create leaves nothing behind when it fails', async () => {
     const before = await prisma.organization.count();
-    await expect(t.app.get(OrganizationsService).create({ name: 'Bad', ownerEmail: 'not-an-email' })).rejects.toMatchObject({ code: 'invalid_field_value', param: 'email' });
+    await expect(t.app.get(OrganizationsService).create({ name: 'Bad', ownerEmail: 'not-an-email' })).rejects.toMatchObject({
+      code: 'invalid_field_value',
+      param: 'email',
+    });
     // Fails inside the transaction (the key's customer directory is fine; force a failure after the org insert).
     jest.spyOn(t.app.get(ApiKeysService), 'create').mockRejectedValueOnce(new Error('boom'));
     await expect(t.app.get(OrganizationsService).create({ name: 'Half', ownerEmail: 'half@example.com' })).rejects.toThrow('boom');
@@ -82,12 +99,28 @@ describe('identity application services', () => {
     const b = await t.app.get(OrganizationsService).create({ name: 'V', ownerEmail: 'owner@v.example' });
     const users = t.app.get(UsersService);
     const { user, password } = await users.create(a.organization.id, { email: 'Agent@U.example', role: 'agent' });
-    expect(user).toEqual({ id: expect.stringMatching(/^usr_/), object: 'user', email: 'agent@u.example', name: null, role: 'agent', created_at: expect.any(String) });
+    expect(user).toEqual({
+      id: expect.stringMatching(/^usr_/),
+      object: 'user',
+      email: 'agent@u.example',
+      name: null,
+      role: 'agent',
+      created_at: expect.any(String),
+    });
     expect(password.length).toBeGreaterThanOrEqual(20);
-    await expect(users.create(a.organization.id, { email: ' AGENT@u.example', role: 'agent' })).rejects.toMatchObject({ code: 'invalid_field_value', param: 'email' });
-    await expect(users.create(a.organization.id, { email: 'OWNER@u.example', role: 'owner' })).rejects.toMatchObject({ code: 'invalid_field_value', param: 'email' });
+    await expect(users.create(a.organization.id, { email: ' AGENT@u.example', role: 'agent' })).rejects.toMatchObject({
+      code: 'invalid_field_value',
+      param: 'email',
+    });
+    await expect(users.create(a.organization.id, { email: 'OWNER@u.example', role: 'owner' })).rejects.toMatchObject({
+      code: 'invalid_field_value',
+      param: 'email',
+    });
     expect((await users.create(b.organization.id, { email: 'agent@u.example', role: 'agent' })).user.email).toBe('agent@u.example');
-    await expect(users.create(a.organization.id, { email: 'x@u.example', role: 'admin' as 'agent' })).rejects.toMatchObject({ code: 'invalid_field_value', param: 'role' });
+    await expect(users.create(a.organization.id, { email: 'x@u.example', role: 'admin' as 'agent' })).rejects.toMatchObject({
+      code: 'invalid_field_value',
+      param: 'role',
+    });
   });
 
   it('ApiKeysService.revokeById finds the key in any organization; unknown → resource_not_found', async () => {

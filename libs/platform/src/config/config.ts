@@ -11,9 +11,7 @@ const bool = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0'])
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
-const key32 = z
-  .string()
-  .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
+const key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
 const url = z.url();
 
 const schema = z.object({
@@ -21,9 +19,15 @@ const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),
   /** Upper bound of PostgreSQL connections per process. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key (rate limits, caches, BullMQ queues); lets tests share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('kirim:'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]*$/)
+    .default('kirim:'),
   API_PORT: port(3000),
   ONBOARDING_PORT: port(3001),
   DASHBOARD_PORT: port(3002),
@@ -36,7 +40,10 @@ const schema = z.object({
   ENCRYPTION_KEY: key32,
   KEY_PEPPER: key32,
   META_GRAPH_URL: url.default('https://graph.facebook.com'),
-  META_GRAPH_VERSION: z.string().regex(/^v\d+\.\d+$/).default('v25.0'),
+  META_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/)
+    .default('v25.0'),
   META_APP_ID: z.string().default('sandbox-app'),
   META_APP_SECRET: z.string().default('sandbox-secret'),
   META_CONFIG_ID: z.string().default('sandbox-config'),
@@ -62,7 +69,10 @@ export type AppConfig = Omit<Parsed, 'API_PUBLIC_URL' | 'ONBOARDING_PUBLIC_URL' 
 };
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, reason: string) {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
     super(`Invalid configuration: ${variable} ${reason}`);
     this.name = 'ConfigError';
   }
@@ -75,7 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!result.success) {
     const issue = result.error.issues[0];
     const variable = String(issue?.path[0] ?? 'environment');
-    const reason = issue?.code === 'invalid_type' && input[variable] === undefined ? 'is required' : issue?.message ?? 'is invalid';
+    const reason = issue?.code === 'invalid_type' && input[variable] === undefined ? 'is required' : (issue?.message ?? 'is invalid');
     throw new ConfigError(variable, reason.startsWith('is ') || reason.startsWith('must') ? reason : `is invalid: ${reason}`);
   }
   const c = result.data;

@@ -29,9 +29,11 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
   if (typeof parserType === 'string' && parserType in BODY_PARSER_CODES) {
     const code = BODY_PARSER_CODES[parserType] as ErrorCode;
     const message =
-      code === 'payload_too_large' ? 'The request body is larger than 1 MiB.'
-      : code === 'unsupported_media_type' ? 'The request body encoding is not supported; send UTF-8 JSON.'
-      : 'The request body is not valid JSON.';
+      code === 'payload_too_large'
+        ? 'The request body is larger than 1 MiB.'
+        : code === 'unsupported_media_type'
+          ? 'The request body encoding is not supported; send UTF-8 JSON.'
+          : 'The request body is not valid JSON.';
     return respond(code, message, requestId);
   }
   if (exception instanceof HttpException) {
@@ -43,7 +45,10 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
     if (status === 405 || status === 400) return respond('invalid_field_value', exception.message, requestId);
   }
   if (isDependencyDown(exception)) {
-    return { ...respond('service_unavailable', 'A dependency is unavailable; retry later.', requestId, undefined, { 'Retry-After': '5' }), unexpected: true };
+    return {
+      ...respond('service_unavailable', 'A dependency is unavailable; retry later.', requestId, undefined, { 'Retry-After': '5' }),
+      unexpected: true,
+    };
   }
   return { ...respond('internal_error', 'An internal error occurred.', requestId), unexpected: true };
 }
@@ -52,7 +57,18 @@ function respond(code: ErrorCode, message: string, requestId: string, param?: st
   return { status: ERROR_CATALOGUE[code].status, body: errorBody(code, message, requestId, param), headers, unexpected: false };
 }
 
-const DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'P1001', 'P1002', 'P1017', '57P01', '57P03']);
+const DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'P1001',
+  'P1002',
+  'P1017',
+  '57P01',
+  '57P03',
+]);
 
 /** PostgreSQL or Redis unreachable, anywhere in the cause chain. */
 export function isDependencyDown(error: unknown): boolean {
@@ -61,7 +77,8 @@ export function isDependencyDown(error: unknown): boolean {
     const e = current as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
     if (typeof e.code === 'string' && DOWN_CODES.has(e.code)) return true;
     if (e.name === 'MaxRetriesPerRequestError') return true;
-    if (typeof e.message === 'string' && /Connection is closed|connect ECONNREFUSED|Can't reach database server/.test(e.message)) return true;
+    if (typeof e.message === 'string' && /Connection is closed|connect ECONNREFUSED|Can't reach database server/.test(e.message))
+      return true;
     current = e.cause;
   }
   return false;

@@ -14,7 +14,11 @@ export function ApiData(model: Type, options: { status?: number; list?: boolean 
     ApiExtraModels(model),
     ApiResponse({
       status: options.status ?? 200,
-      schema: { type: 'object', required: [...Object.keys(properties), 'request_id'], properties: { ...properties, request_id: { type: 'string' } } },
+      schema: {
+        type: 'object',
+        required: [...Object.keys(properties), 'request_id'],
+        properties: { ...properties, request_id: { type: 'string' } },
+      },
     }),
   );
 }

@@ -30,7 +30,7 @@ export function toAppError(errors: ValidationError[]): AppError {
   }
   const named = (error.contexts?.[name] as { code?: ErrorCode } | undefined)?.code;
   if (named) return new AppError(named, message, { param: path });
-  if (error.value === undefined || error.value === null && constraints['isDefined']) {
+  if (error.value === undefined || (error.value === null && constraints['isDefined'])) {
     return new AppError('missing_required_field', `'${path}' is required.`, { param: path });
   }
   return new AppError('invalid_field_value', message, { param: path });

@@ -36,6 +36,10 @@ export class Paginator {
     const page = hasMore ? rows.slice(0, limit) : rows;
     const last = page.at(-1);
     const nextCursor = hasMore && last ? encodeCursor(this.crypto, { createdAt: last.createdAt, id: last.id }, binding) : null;
-    return new Page(page.map((row) => map(row)), hasMore, nextCursor);
+    return new Page(
+      page.map((row) => map(row)),
+      hasMore,
+      nextCursor,
+    );
   }
 }

@@ -34,7 +34,10 @@ export class RateLimiter {
       const [allowed, tokens, now] = await Promise.race([this.takeToken(this.redis.key('rl', kind, orgId), limit), timeout]);
       return rateLimitDecision(limit, allowed === 1, Number(tokens), Number(now));
     } catch (error) {
-      throw new AppError('service_unavailable', 'Rate limiting is unavailable; retry later.', { cause: error, headers: { 'Retry-After': '5' } });
+      throw new AppError('service_unavailable', 'Rate limiting is unavailable; retry later.', {
+        cause: error,
+        headers: { 'Retry-After': '5' },
+      });
     } finally {
       clearTimeout(timer);
     }

@@ -11,7 +11,13 @@ describe('token bucket maths', () => {
 
   it('a full bucket after one take: remaining limit-1, full again after one token interval', () => {
     // 60/min → one token per second.
-    expect(rateLimitDecision(60, true, 59, now)).toEqual({ allowed: true, limit: 60, remaining: 59, reset: now / 1000 + 1, retryAfter: undefined });
+    expect(rateLimitDecision(60, true, 59, now)).toEqual({
+      allowed: true,
+      limit: 60,
+      remaining: 59,
+      reset: now / 1000 + 1,
+      retryAfter: undefined,
+    });
   });
 
   it('rounds remaining down and reset up', () => {

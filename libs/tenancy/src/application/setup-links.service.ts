@@ -1,10 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  type CustomerResource,
-  type CustomerSetupLinkResource,
-  EventWriter,
-  type WhatsappAccountResource,
-} from '@kirim/contracts';
+import { type CustomerResource, type CustomerSetupLinkResource, EventWriter, type WhatsappAccountResource } from '@kirim/contracts';
 import { OrganizationsService } from '@kirim/identity';
 import { APP_CONFIG, type AppConfig, AppError, CryptoService, newId, Page, randomToken, Transactional } from '@kirim/platform';
 import { assertNotArchived, type Customer } from '../domain/customer';
@@ -83,10 +78,18 @@ export class SetupLinksService {
   ) {}
 
   /** The customer's 50 most recent links, newest first, optionally of one (effective) status. */
-  async list(scope: TenantScope, customerId: string, filter: { status?: SetupLinkStatus | undefined }): Promise<Page<CustomerSetupLinkResource>> {
+  async list(
+    scope: TenantScope,
+    customerId: string,
+    filter: { status?: SetupLinkStatus | undefined },
+  ): Promise<Page<CustomerSetupLinkResource>> {
     const customer = await this.requireCustomer(scope, customerId);
     const now = new Date();
-    const links = await this.links.listForCustomer(customer.organizationId, customer.id, { status: filter.status, now, take: SETUP_LINKS_LIST_MAX });
+    const links = await this.links.listForCustomer(customer.organizationId, customer.id, {
+      status: filter.status,
+      now,
+      take: SETUP_LINKS_LIST_MAX,
+    });
     return new Page(
       links.map((link) => toSetupLinkResource(link, now)),
       false,
@@ -143,8 +146,10 @@ export class SetupLinksService {
   @Transactional()
   async update(scope: TenantScope, customerId: string, linkId: string, input: UpdateSetupLinkInput): Promise<CustomerSetupLinkResource> {
     const changes: SetupLinkChanges = {};
-    if (input.successRedirectUrl !== undefined) changes.successRedirectUrl = validateRedirectUrl('success_redirect_url', input.successRedirectUrl);
-    if (input.failureRedirectUrl !== undefined) changes.failureRedirectUrl = validateRedirectUrl('failure_redirect_url', input.failureRedirectUrl);
+    if (input.successRedirectUrl !== undefined)
+      changes.successRedirectUrl = validateRedirectUrl('success_redirect_url', input.successRedirectUrl);
+    if (input.failureRedirectUrl !== undefined)
+      changes.failureRedirectUrl = validateRedirectUrl('failure_redirect_url', input.failureRedirectUrl);
     const { customer, link, now } = await this.requireChangeableLink(scope, customerId, linkId);
     const changed = Object.entries(changes).some(([key, value]) => link[key as keyof SetupLinkChanges] !== value);
     if (!changed) return toSetupLinkResource(link, now);
@@ -213,8 +218,10 @@ export class SetupLinksService {
     if (account.customer_id !== found.customerId) throw new Error(`Account ${account.id} is not of customer ${found.customerId}`);
     const customer = await this.requireCustomerForUpdate({ organizationId, customerId: null }, found.customerId);
     const now = new Date();
-    if (!(await this.links.leaveActive(organizationId, linkId, now, { status: 'consumed', accountId: account.id }))) throw notActive(linkId);
-    const activated = customer.status === 'pending' ? await this.customers.update(organizationId, customer.id, { status: 'active' }) : customer;
+    if (!(await this.links.leaveActive(organizationId, linkId, now, { status: 'consumed', accountId: account.id })))
+      throw notActive(linkId);
+    const activated =
+      customer.status === 'pending' ? await this.customers.update(organizationId, customer.id, { status: 'active' }) : customer;
     const link = await this.reread(activated, linkId, now);
     const customerResource = toCustomerResource(activated);
     const scope = customerEventScope(activated);

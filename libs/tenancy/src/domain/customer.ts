@@ -140,5 +140,8 @@ export function assertNotArchived(customer: Pick<Customer, 'id' | 'status'>): vo
 }
 
 function customerArchived(id?: string): AppError {
-  return new AppError('customer_archived', id ? `Customer '${id}' is archived and accepts no further changes.` : 'The customer is archived.');
+  return new AppError(
+    'customer_archived',
+    id ? `Customer '${id}' is archived and accepts no further changes.` : 'The customer is archived.',
+  );
 }

@@ -1,13 +1,5 @@
 import { AppError, randomToken } from '@kirim/platform';
-import {
-  assertActive,
-  effectiveStatus,
-  isSetupLinkToken,
-  linkExpiry,
-  tokenLast4,
-  tokenLookupPrefix,
-  unusableReason,
-} from './setup-link';
+import { assertActive, effectiveStatus, isSetupLinkToken, linkExpiry, tokenLast4, tokenLookupPrefix, unusableReason } from './setup-link';
 
 const now = new Date('2026-06-04T10:00:00.000Z');
 const later = (ms: number) => new Date(now.getTime() + ms);
@@ -33,7 +25,6 @@ describe('setup link lifecycle', () => {
     expect(effectiveStatus({ status: 'revoked', expiresAt: later(-1) }, now)).toBe('revoked');
     expect(effectiveStatus({ status: 'consumed', expiresAt: later(-1) }, now)).toBe('consumed');
   });
-
 
   it('only an active link may change (terminal states are final): else 409 setup_link_not_active', () => {
     expect(() => assertActive({ id: 'csl_x', status: 'active', expiresAt: later(1) }, now)).not.toThrow();

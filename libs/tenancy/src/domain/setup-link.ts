@@ -33,7 +33,10 @@ export const NONCE_TTL_MS = 30 * 60 * 1000;
 export function linkExpiry(now: Date, expiresInHours: number | undefined): Date {
   const hours = expiresInHours ?? EXPIRES_IN_HOURS_DEFAULT;
   if (!Number.isInteger(hours) || hours < EXPIRES_IN_HOURS_MIN || hours > EXPIRES_IN_HOURS_MAX) {
-    throw AppError.invalid('expires_in_hours', `expires_in_hours must be an integer from ${EXPIRES_IN_HOURS_MIN} to ${EXPIRES_IN_HOURS_MAX}`);
+    throw AppError.invalid(
+      'expires_in_hours',
+      `expires_in_hours must be an integer from ${EXPIRES_IN_HOURS_MIN} to ${EXPIRES_IN_HOURS_MAX}`,
+    );
   }
   return new Date(now.getTime() + hours * 3_600_000);
 }

@@ -1,7 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
 import { ListQueryDto } from '@kirim/platform';
-import { CUSTOMER_STATUSES, type CustomerStatus, EMAIL_MAX_LENGTH, METADATA_MAX_BYTES, METADATA_MAX_KEYS, NAME_MAX_LENGTH } from '../domain/customer';
+import {
+  CUSTOMER_STATUSES,
+  type CustomerStatus,
+  EMAIL_MAX_LENGTH,
+  METADATA_MAX_BYTES,
+  METADATA_MAX_KEYS,
+  NAME_MAX_LENGTH,
+} from '../domain/customer';
 
 const TEAM_ID = /^team_[0-9A-HJKMNP-TV-Z]{26}$/;
 const mustBe = (param: string, what: string) => ({ message: `'${param}' must be ${what}.` });

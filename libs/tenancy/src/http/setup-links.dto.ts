@@ -1,7 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString } from 'class-validator';
 import { REDIRECT_URL_MAX_LENGTH } from '../domain/redirect-url';
-import { EXPIRES_IN_HOURS_DEFAULT, EXPIRES_IN_HOURS_MAX, EXPIRES_IN_HOURS_MIN, SETUP_LINK_STATUSES, type SetupLinkStatus } from '../domain/setup-link';
+import {
+  EXPIRES_IN_HOURS_DEFAULT,
+  EXPIRES_IN_HOURS_MAX,
+  EXPIRES_IN_HOURS_MIN,
+  SETUP_LINK_STATUSES,
+  type SetupLinkStatus,
+} from '../domain/setup-link';
 
 const mustBe = (param: string, what: string) => ({ message: `'${param}' must be ${what}.` });
 const redirectDoc = (when: string) =>
@@ -63,7 +69,9 @@ export class SetupLinkDto {
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) revoked_at!: string | null;
   @ApiProperty({ type: 'string', nullable: true }) success_redirect_url!: string | null;
   @ApiProperty({ type: 'string', nullable: true }) failure_redirect_url!: string | null;
-  @ApiProperty({ type: 'string', nullable: true, description: 'The `wba_…` account connected through the link.' }) account_id!: string | null;
+  @ApiProperty({ type: 'string', nullable: true, description: 'The `wba_…` account connected through the link.' }) account_id!:
+    | string
+    | null;
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }
 

@@ -90,7 +90,8 @@ export class SetupLinksRepository {
     now: Date,
     to: { status: 'revoked' } | { status: 'consumed'; accountId: string },
   ): Promise<boolean> {
-    const data = to.status === 'revoked' ? { status: to.status, revokedAt: now } : { status: to.status, consumedAt: now, accountId: to.accountId };
+    const data =
+      to.status === 'revoked' ? { status: to.status, revokedAt: now } : { status: to.status, consumedAt: now, accountId: to.accountId };
     const { count } = await this.db.tx.customerSetupLink.updateMany({
       where: { id, orgId: organizationId, status: 'active', expiresAt: { gt: now } },
       data,

@@ -46,14 +46,21 @@ describe('customers API', () => {
     t.app.get(CustomerAccounts).use(NO_CUSTOMER_ACCOUNTS);
   });
 
-  const post = (session: OrgSession, body: unknown) => t.http.post('/v1/customers').set(session.auth).send(body as object);
+  const post = (session: OrgSession, body: unknown) =>
+    t.http
+      .post('/v1/customers')
+      .set(session.auth)
+      .send(body as object);
   const create = async (session: OrgSession, body: Record<string, unknown> = {}) => {
     const res = await post(session, { name: 'Acme', ...body });
     expect(res.status).toBe(201);
     return res.body.data as { id: string; team_id: string; updated_at: string; [k: string]: unknown };
   };
   const eventsOf = (organizationId: string, customerId?: string) =>
-    prisma.event.findMany({ where: { orgId: organizationId, ...(customerId && { customerId }) }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    prisma.event.findMany({
+      where: { orgId: organizationId, ...(customerId && { customerId }) },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
 
   describe('POST /v1/customers', () => {
     it('creates a pending customer (201) and writes customer.created with it, in its scope', async () => {
@@ -240,7 +247,11 @@ describe('customers API', () => {
   });
 
   describe('PATCH /v1/customers/{id}', () => {
-    const patch = (id: string, body: unknown, session = s) => t.http.patch(`/v1/customers/${id}`).set(session.auth).send(body as object);
+    const patch = (id: string, body: unknown, session = s) =>
+      t.http
+        .patch(`/v1/customers/${id}`)
+        .set(session.auth)
+        .send(body as object);
 
     it('changes fields and writes customer.updated with the old values of the changed fields only', async () => {
       const c = await create(s, { name: 'Old', email: 'old@example.com', metadata: { a: 1 } });
@@ -264,7 +275,12 @@ describe('customers API', () => {
 
     it('a no-op PATCH writes nothing and emits nothing (same values, key order aside, or an empty body)', async () => {
       const c = await create(s, { name: 'Same', email: 'same@example.com', metadata: { a: 1, b: { c: [1, 2] } } });
-      for (const body of [{}, { name: '  Same ' }, { email: 'same@example.com', metadata: { b: { c: [1, 2] }, a: 1 } }, { status: 'pending' }]) {
+      for (const body of [
+        {},
+        { name: '  Same ' },
+        { email: 'same@example.com', metadata: { b: { c: [1, 2] }, a: 1 } },
+        { status: 'pending' },
+      ]) {
         const res = await patch(c.id, body);
         expect(res.status).toBe(200);
         expect(res.body.data.updated_at).toBe(c.updated_at);
@@ -388,13 +404,20 @@ describe('customers API', () => {
   it('describes every endpoint and resource in the OpenAPI document', () => {
     const doc = buildOpenApiDocument(t.app);
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/customers', '/v1/customers/{id}', '/v1/customers/{id}/setup_links', '/v1/customers/{id}/setup_links/{link_id}']),
+      expect.arrayContaining([
+        '/v1/customers',
+        '/v1/customers/{id}',
+        '/v1/customers/{id}/setup_links',
+        '/v1/customers/{id}/setup_links/{link_id}',
+      ]),
     );
     expect(Object.keys(doc.paths['/v1/customers'] ?? {})).toEqual(expect.arrayContaining(['get', 'post']));
     expect(Object.keys(doc.paths['/v1/customers/{id}'] ?? {})).toEqual(expect.arrayContaining(['get', 'patch', 'delete']));
     expect(Object.keys(doc.paths['/v1/customers/{id}/setup_links/{link_id}'] ?? {})).toEqual(expect.arrayContaining(['patch', 'delete']));
     const schemas = doc.components?.schemas ?? {};
-    expect(Object.keys(schemas)).toEqual(expect.arrayContaining(['CustomerDto', 'CustomerWithAccountsDto', 'SetupLinkDto', 'CreatedSetupLinkDto']));
+    expect(Object.keys(schemas)).toEqual(
+      expect.arrayContaining(['CustomerDto', 'CustomerWithAccountsDto', 'SetupLinkDto', 'CreatedSetupLinkDto']),
+    );
     expect(JSON.stringify(schemas['SetupLinkDto'])).not.toContain('setup_url');
   });
 

@@ -51,7 +51,8 @@ describe('setup-link resolver (onboarding)', () => {
     created_at: new Date().toISOString(),
     updated_at: new Date().toISOString(),
   });
-  const expire = (linkId: string) => prisma.customerSetupLink.update({ where: { id: linkId }, data: { expiresAt: new Date(Date.now() - 1) } });
+  const expire = (linkId: string) =>
+    prisma.customerSetupLink.update({ where: { id: linkId }, data: { expiresAt: new Date(Date.now() - 1) } });
 
   describe('resolveToken', () => {
     it('resolves an active token to its link, customer and organization (never the token)', async () => {
@@ -88,7 +89,11 @@ describe('setup-link resolver (onboarding)', () => {
       const { customerId, link, token } = await newLink(undefined, { failureRedirectUrl: 'https://platform.example/ko' });
       await expire(link.id);
       const before = await links.resolveToken(token);
-      expect(before).toMatchObject({ unusable: 'link_expired', link: { id: link.id, status: 'expired', failure_redirect_url: 'https://platform.example/ko' }, customer: { id: customerId } });
+      expect(before).toMatchObject({
+        unusable: 'link_expired',
+        link: { id: link.id, status: 'expired', failure_redirect_url: 'https://platform.example/ko' },
+        customer: { id: customerId },
+      });
       expect(await links.expireDue()).toBeGreaterThanOrEqual(1);
       expect(await links.resolveToken(token)).toMatchObject({ unusable: 'link_expired', link: { id: link.id, status: 'expired' } });
     });
@@ -119,7 +124,13 @@ describe('setup-link resolver (onboarding)', () => {
       const { customerId, link } = await newLink();
       const account = accountFor(customerId);
       const result = await links.consume(s.organizationId, link.id, account);
-      expect(result.link).toMatchObject({ id: link.id, status: 'consumed', consumed_at: expect.any(String), account_id: account.id, revoked_at: null });
+      expect(result.link).toMatchObject({
+        id: link.id,
+        status: 'consumed',
+        consumed_at: expect.any(String),
+        account_id: account.id,
+        revoked_at: null,
+      });
       expect(result.customer).toMatchObject({ id: customerId, status: 'active' });
       const events = await prisma.event.findMany({ where: { customerId }, orderBy: { id: 'asc' } });
       expect(events.map((e) => e.type)).toEqual([
@@ -140,9 +151,13 @@ describe('setup-link resolver (onboarding)', () => {
       const expired = await newLink();
       await expire(expired.link.id);
       for (const l of [consumed, revoked, expired]) {
-        await expect(links.consume(s.organizationId, l.link.id, accountFor(l.customerId))).rejects.toMatchObject({ code: 'setup_link_not_active' });
+        await expect(links.consume(s.organizationId, l.link.id, accountFor(l.customerId))).rejects.toMatchObject({
+          code: 'setup_link_not_active',
+        });
       }
-      await expect(links.consume('org_01J00000000000000000000000', consumed.link.id, accountFor(consumed.customerId))).rejects.toBeInstanceOf(AppError);
+      await expect(
+        links.consume('org_01J00000000000000000000000', consumed.link.id, accountFor(consumed.customerId)),
+      ).rejects.toBeInstanceOf(AppError);
     });
 
     it('two racing completions: exactly one wins', async () => {
@@ -190,7 +205,11 @@ describe('setup-link resolver (onboarding)', () => {
     it('two racing spends of one nonce: exactly one succeeds', async () => {
       const { link } = await newLink();
       const { nonce } = await links.issueNonce(link.id);
-      const spent = await Promise.all([links.consumeNonce(link.id, nonce), links.consumeNonce(link.id, nonce), links.consumeNonce(link.id, nonce)]);
+      const spent = await Promise.all([
+        links.consumeNonce(link.id, nonce),
+        links.consumeNonce(link.id, nonce),
+        links.consumeNonce(link.id, nonce),
+      ]);
       expect(spent.filter(Boolean)).toHaveLength(1);
     });
   });

@@ -63,18 +63,27 @@ describe('setup links API', () => {
   const list = async (customerId: string, query: Record<string, string> = {}, session = s) =>
     record(await t.http.get(links(customerId)).query(query).set(session.auth));
   const patch = async (customerId: string, linkId: string, body: unknown, session = s) =>
-    record(await t.http.patch(`${links(customerId)}/${linkId}`).set(session.auth).send(body as object));
+    record(
+      await t.http
+        .patch(`${links(customerId)}/${linkId}`)
+        .set(session.auth)
+        .send(body as object),
+    );
   const revoke = async (customerId: string, linkId: string, session = s) =>
     record(await t.http.delete(`${links(customerId)}/${linkId}`).set(session.auth));
   const statusOf = async (customerId: string, linkId: string) =>
     ((await list(customerId)).body.data as { id: string; status: string }[]).find((l) => l.id === linkId)?.status;
-  const expireInDb = (linkId: string) => prisma.customerSetupLink.update({ where: { id: linkId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  const expireInDb = (linkId: string) =>
+    prisma.customerSetupLink.update({ where: { id: linkId }, data: { expiresAt: new Date(Date.now() - 1000) } });
 
   describe('POST /v1/customers/{id}/setup_links', () => {
     it('creates an active link (201) with setup_url = ONBOARDING_PUBLIC_URL/onboard/<token>, and customer.setup_link.created without it', async () => {
       const cus = await customer();
       const before = Date.now();
-      const { link, token } = await createLink(cus, { success_redirect_url: 'https://platform.example/ok', failure_redirect_url: 'http://localhost:3000/ko' });
+      const { link, token } = await createLink(cus, {
+        success_redirect_url: 'https://platform.example/ok',
+        failure_redirect_url: 'http://localhost:3000/ko',
+      });
       expect(token).toMatch(/^csl_[A-Za-z0-9_-]{24}$/);
       expect(link).toEqual({
         id: expect.stringMatching(/^csl_[0-9A-HJKMNP-TV-Z]{26}$/),
@@ -121,13 +130,24 @@ describe('setup links API', () => {
         expect(Math.abs(lifetime - hours * HOUR)).toBeLessThan(5000);
       }
       for (const hours of [0, 721, -5, 1.5, '24']) {
-        expectError(await t.http.post(links(cus)).set(s.auth).send({ expires_in_hours: hours }), 400, 'invalid_field_value', 'expires_in_hours');
+        expectError(
+          await t.http.post(links(cus)).set(s.auth).send({ expires_in_hours: hours }),
+          400,
+          'invalid_field_value',
+          'expires_in_hours',
+        );
       }
     });
 
     it('redirect URLs follow the rules at create: 400 invalid_redirect_url with param', async () => {
       const cus = await customer();
-      for (const good of ['https://example.com/x?y=1', 'http://localhost:8080/cb', 'http://127.0.0.1/cb', 'http://[::1]/cb', 'http://shop.localhost/cb']) {
+      for (const good of [
+        'https://example.com/x?y=1',
+        'http://localhost:8080/cb',
+        'http://127.0.0.1/cb',
+        'http://[::1]/cb',
+        'http://shop.localhost/cb',
+      ]) {
         expect((await createLink(cus, { success_redirect_url: good, failure_redirect_url: good })).link['failure_redirect_url']).toBe(good);
       }
       const bad = [
@@ -142,12 +162,25 @@ describe('setup links API', () => {
       ];
       for (const url of bad) {
         for (const param of ['success_redirect_url', 'failure_redirect_url']) {
-          expectError(await t.http.post(links(cus)).set(s.auth).send({ [param]: url }), 400, 'invalid_redirect_url', param);
+          expectError(
+            await t.http
+              .post(links(cus))
+              .set(s.auth)
+              .send({ [param]: url }),
+            400,
+            'invalid_redirect_url',
+            param,
+          );
         }
       }
       const longest = `https://example.com/${'a'.repeat(2048 - 'https://example.com/'.length)}`;
       expect((await createLink(cus, { success_redirect_url: longest })).link['success_redirect_url']).toBe(longest);
-      expectError(await t.http.post(links(cus)).set(s.auth).send({ success_redirect_url: 5 }), 400, 'invalid_field_value', 'success_redirect_url');
+      expectError(
+        await t.http.post(links(cus)).set(s.auth).send({ success_redirect_url: 5 }),
+        400,
+        'invalid_field_value',
+        'success_redirect_url',
+      );
       expectError(await t.http.post(links(cus)).set(s.auth).send({ token: 'x' }), 400, 'unknown_field', 'token');
     });
 
@@ -169,7 +202,12 @@ describe('setup links API', () => {
       expect(listed[1]?.['revoked_at']).toBeNull();
       expect(await statusOf(otherCus, other.id)).toBe('active');
       const types = (await prisma.event.findMany({ where: { customerId: cus }, orderBy: { id: 'asc' } })).map((e) => e.type);
-      expect(types).toEqual(['customer.created', 'customer.setup_link.created', 'customer.setup_link.created', 'customer.setup_link.created']);
+      expect(types).toEqual([
+        'customer.created',
+        'customer.setup_link.created',
+        'customer.setup_link.created',
+        'customer.setup_link.created',
+      ]);
     });
 
     it('concurrent creates for one customer still leave exactly one active link', async () => {
@@ -241,7 +279,12 @@ describe('setup links API', () => {
       const ids = (res.body.data as { id: string }[]).map((l) => l.id);
       expect(ids).toHaveLength(50);
       expect(ids[0]).toBe(live.id);
-      expect(ids.slice(1)).toEqual(rows.map((r) => r.id).reverse().slice(0, 49));
+      expect(ids.slice(1)).toEqual(
+        rows
+          .map((r) => r.id)
+          .reverse()
+          .slice(0, 49),
+      );
       expect(res.body).toMatchObject({ has_more: false, next_cursor: null });
 
       const revoked = (await list(cus, { status: 'revoked' })).body.data as { id: string; status: string }[];
@@ -271,11 +314,25 @@ describe('setup links API', () => {
       const { link } = await createLink(cus, { success_redirect_url: 'https://a.example/ok' });
       const res = await patch(cus, link.id, { failure_redirect_url: 'https://a.example/ko' });
       expect(res.status).toBe(200);
-      expect(res.body.data).toMatchObject({ success_redirect_url: 'https://a.example/ok', failure_redirect_url: 'https://a.example/ko', status: 'active' });
+      expect(res.body.data).toMatchObject({
+        success_redirect_url: 'https://a.example/ok',
+        failure_redirect_url: 'https://a.example/ko',
+        status: 'active',
+      });
       expect(res.body.data).not.toHaveProperty('setup_url');
       expect((await patch(cus, link.id, { success_redirect_url: null })).body.data.success_redirect_url).toBeNull();
-      expectError(await patch(cus, link.id, { success_redirect_url: 'http://example.com' }), 400, 'invalid_redirect_url', 'success_redirect_url');
-      expectError(await patch(cus, link.id, { failure_redirect_url: 'https://x.example/#' }), 400, 'invalid_redirect_url', 'failure_redirect_url');
+      expectError(
+        await patch(cus, link.id, { success_redirect_url: 'http://example.com' }),
+        400,
+        'invalid_redirect_url',
+        'success_redirect_url',
+      );
+      expectError(
+        await patch(cus, link.id, { failure_redirect_url: 'https://x.example/#' }),
+        400,
+        'invalid_redirect_url',
+        'failure_redirect_url',
+      );
       expectError(await patch(cus, link.id, { expires_in_hours: 5 }), 400, 'unknown_field', 'expires_in_hours');
       expectError(await patch(cus, link.id, { status: 'revoked' }), 400, 'unknown_field', 'status');
     });

@@ -42,6 +42,11 @@ export class EventDto {
   @ApiProperty({ type: 'string', nullable: true }) customer_id!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'Resources the event is about; see the event types table.' })
   data!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Old values of the changed fields (`*.updated`).' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Old values of the changed fields (`*.updated`).',
+  })
   previous_attributes!: Record<string, unknown> | null;
 }

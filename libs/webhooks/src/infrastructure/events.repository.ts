@@ -36,7 +36,11 @@ export class EventsRepository {
   constructor(private readonly db: Database) {}
 
   /** Newest first, after the keyset position, at most `take` rows; served by the (org[, customer], created_at, id) indexes. */
-  async list(reader: EventReader, filters: EventFilters, page: { take: number; after: KeysetPosition | undefined }): Promise<StoredEvent[]> {
+  async list(
+    reader: EventReader,
+    filters: EventFilters,
+    page: { take: number; after: KeysetPosition | undefined },
+  ): Promise<StoredEvent[]> {
     const createdAt: { gt?: Date; lt?: Date } = {};
     if (filters.createdAfter) createdAt.gt = filters.createdAfter;
     if (filters.createdBefore) createdAt.lt = filters.createdBefore;

@@ -163,7 +163,11 @@ export class SignupService {
     return {
       status: 'failure',
       error_code: code,
-      redirect_url: failureRedirect(usable.link.failure_redirect_url, { error_code: code, customer_id: usable.customer.id, setup_link_id: usable.link.id }),
+      redirect_url: failureRedirect(usable.link.failure_redirect_url, {
+        error_code: code,
+        customer_id: usable.customer.id,
+        setup_link_id: usable.link.id,
+      }),
       customer_id: usable.customer.id,
       setup_link_id: usable.link.id,
       message,
@@ -180,7 +184,9 @@ export class SignupService {
       throw new SignupFailure('waba_access_denied', 'The business token may not manage this WhatsApp Business Account.');
     }
 
-    const phone: GraphPhoneNumber = await this.step('signup_error', usable, () => this.meta.getPhoneNumber(accessToken, input.phone_number_id));
+    const phone: GraphPhoneNumber = await this.step('signup_error', usable, () =>
+      this.meta.getPhoneNumber(accessToken, input.phone_number_id),
+    );
 
     // Before touching the customer's WABA: a number Kirim knows under another owner is refused (re-checked
     // under lock in the transaction). A reconnect re-registers with the account's PIN.
@@ -247,7 +253,8 @@ export class SignupService {
             ...connection,
           });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new SignupFailure('waba_access_denied', 'This phone number was just connected by another signup.');
+      if (isUniqueViolation(error))
+        throw new SignupFailure('waba_access_denied', 'This phone number was just connected by another signup.');
       throw error;
     }
     const resource = toAccountResource(account, { id: usable.customer.id, name: usable.customer.name });

@@ -4,7 +4,14 @@ import { failureRedirect, successRedirect } from './signup';
 describe('account domain', () => {
   it('maps Meta quality ratings and throughput levels onto the resource enums', () => {
     expect(['GREEN', 'YELLOW', 'RED', 'NA', 'UNKNOWN', null, undefined, 'x'].map(toQualityRating)).toEqual([
-      'GREEN', 'YELLOW', 'RED', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN', 'UNKNOWN',
+      'GREEN',
+      'YELLOW',
+      'RED',
+      'UNKNOWN',
+      'UNKNOWN',
+      'UNKNOWN',
+      'UNKNOWN',
+      'UNKNOWN',
     ]);
     expect(['HIGH', 'STANDARD', 'NOT_APPLICABLE', null].map(toThroughputLevel)).toEqual(['HIGH', 'STANDARD', 'STANDARD', 'STANDARD']);
   });
@@ -47,8 +54,17 @@ describe('signup redirects', () => {
   });
 
   it('failure parameters omit what is unknown; Kirim’s own names win over the URL’s', () => {
-    const url = failureRedirect('http://localhost:8080/ko?status=spoofed&x=1', { error_code: 'link_expired', customer_id: 'cus_1', setup_link_id: null });
-    expect(Object.fromEntries(new URL(url ?? '').searchParams)).toEqual({ status: 'failure', x: '1', error_code: 'link_expired', customer_id: 'cus_1' });
+    const url = failureRedirect('http://localhost:8080/ko?status=spoofed&x=1', {
+      error_code: 'link_expired',
+      customer_id: 'cus_1',
+      setup_link_id: null,
+    });
+    expect(Object.fromEntries(new URL(url ?? '').searchParams)).toEqual({
+      status: 'failure',
+      x: '1',
+      error_code: 'link_expired',
+      customer_id: 'cus_1',
+    });
   });
 
   it('no stored URL → null (the page shows its own screen)', () => {

@@ -21,7 +21,10 @@ export class AccountsController {
   @Get('by_phone_number_id/:phone_number_id')
   @ApiOperation({ summary: "Retrieve a WhatsApp account by Meta's phone_number_id." })
   @ApiData(WhatsappAccountDto)
-  byPhoneNumberId(@CurrentPrincipal() principal: Principal, @Param('phone_number_id') phoneNumberId: string): Promise<WhatsappAccountResource> {
+  byPhoneNumberId(
+    @CurrentPrincipal() principal: Principal,
+    @Param('phone_number_id') phoneNumberId: string,
+  ): Promise<WhatsappAccountResource> {
     return this.accounts.getByPhoneNumberId(principal, phoneNumberId);
   }
 

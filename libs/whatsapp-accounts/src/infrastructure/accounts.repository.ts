@@ -93,7 +93,11 @@ const PUBLIC_COLUMNS = {
 export class AccountsRepository {
   constructor(private readonly db: Database) {}
 
-  async list(scope: AccountScope, filters: AccountFilters, page: { take: number; after: KeysetPosition | undefined }): Promise<AccountWithCustomer[]> {
+  async list(
+    scope: AccountScope,
+    filters: AccountFilters,
+    page: { take: number; after: KeysetPosition | undefined },
+  ): Promise<AccountWithCustomer[]> {
     if (scope.customerId !== null && filters.customerId !== undefined && filters.customerId !== scope.customerId) return [];
     const customerId = scope.customerId ?? filters.customerId;
     const rows = await this.db.tx.whatsappAccount.findMany({
@@ -154,7 +158,10 @@ export class AccountsRepository {
   }
 
   /** The sealed secrets of an account (for Meta calls on its behalf). */
-  async findSecrets(organizationId: string, id: string): Promise<{ businessTokenCiphertext: string; registrationPinCiphertext: string } | null> {
+  async findSecrets(
+    organizationId: string,
+    id: string,
+  ): Promise<{ businessTokenCiphertext: string; registrationPinCiphertext: string } | null> {
     return this.db.tx.whatsappAccount.findFirst({
       select: { businessTokenCiphertext: true, registrationPinCiphertext: true },
       where: { id, orgId: organizationId },

@@ -1,6 +1,7 @@
 import { MetaApiError, parseErrorEnvelope } from './meta-api.error';
 
-const graph = (code: number | null, httpStatus = 400) => new MetaApiError({ endpoint: 'register', kind: 'graph', message: 'x', code, httpStatus });
+const graph = (code: number | null, httpStatus = 400) =>
+  new MetaApiError({ endpoint: 'register', kind: 'graph', message: 'x', code, httpStatus });
 
 describe('MetaApiError', () => {
   it.each([
@@ -16,7 +17,11 @@ describe('MetaApiError', () => {
     [131026, false, false, false],
   ])('code %i → throttled %s, retryable %s, tokenInvalid %s', (code, throttled, retryable, tokenInvalid) => {
     const e = graph(code);
-    expect({ throttled: e.throttled, retryable: e.retryable, tokenInvalid: e.tokenInvalid }).toEqual({ throttled, retryable, tokenInvalid });
+    expect({ throttled: e.throttled, retryable: e.retryable, tokenInvalid: e.tokenInvalid }).toEqual({
+      throttled,
+      retryable,
+      tokenInvalid,
+    });
   });
 
   it('HTTP 5xx, timeouts and network failures are retryable; an unreadable 4xx is not', () => {

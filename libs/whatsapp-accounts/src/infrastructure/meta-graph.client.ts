@@ -52,9 +52,7 @@ export class MetaGraphClient {
   private readonly logger = new Logger('MetaGraphClient');
   private readonly base: string;
 
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.base = `${config.META_GRAPH_URL.replace(/\/+$/, '')}/${config.META_GRAPH_VERSION}`;
   }
 
@@ -96,11 +94,15 @@ export class MetaGraphClient {
 
   /** `GET /{phone_number_id}?fields=…` (reference §2.4). */
   async getPhoneNumber(businessToken: string, phoneNumberId: string): Promise<GraphPhoneNumber> {
-    const body = await this.call('phone_number', 'GET', encodeURIComponent(phoneNumberId), { token: businessToken, query: { fields: PHONE_FIELDS } });
+    const body = await this.call('phone_number', 'GET', encodeURIComponent(phoneNumberId), {
+      token: businessToken,
+      query: { fields: PHONE_FIELDS },
+    });
     const id = field(body, 'id');
     const display = field(body, 'display_phone_number');
     const verifiedName = field(body, 'verified_name');
-    if (typeof display !== 'string' || typeof verifiedName !== 'string') throw invalidResponse('phone_number', 'no display_phone_number or verified_name');
+    if (typeof display !== 'string' || typeof verifiedName !== 'string')
+      throw invalidResponse('phone_number', 'no display_phone_number or verified_name');
     const throughput = field(body, 'throughput');
     const level = typeof throughput === 'object' && throughput !== null ? (throughput as { level?: unknown }).level : undefined;
     return {
@@ -129,7 +131,12 @@ export class MetaGraphClient {
     requireSuccess('register', body);
   }
 
-  private async call(endpoint: string, method: 'GET' | 'POST', path: string, options: { token?: string; query?: Query; json?: unknown }): Promise<unknown> {
+  private async call(
+    endpoint: string,
+    method: 'GET' | 'POST',
+    path: string,
+    options: { token?: string; query?: Query; json?: unknown },
+  ): Promise<unknown> {
     const url = new URL(`${this.base}/${path}`);
     for (const [k, v] of Object.entries(options.query ?? {})) url.searchParams.set(k, v);
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -145,7 +152,8 @@ export class MetaGraphClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (cause) {
-      const timedOut = (cause as { name?: unknown } | null)?.name === 'TimeoutError' || (cause as { name?: unknown } | null)?.name === 'AbortError';
+      const timedOut =
+        (cause as { name?: unknown } | null)?.name === 'TimeoutError' || (cause as { name?: unknown } | null)?.name === 'AbortError';
       const error = new MetaApiError({
         endpoint,
         kind: timedOut ? 'timeout' : 'network',

@@ -33,12 +33,23 @@ describe('accounts API', () => {
   });
 
   const createCustomer = async (session: OrgSession, name = 'Client Co', teamId?: string) => {
-    const res = await t.http.post('/v1/customers').set(session.auth).send({ name, team_id: teamId ?? session.teamId });
+    const res = await t.http
+      .post('/v1/customers')
+      .set(session.auth)
+      .send({ name, team_id: teamId ?? session.teamId });
     expect(res.status).toBe(201);
     return res.body.data as { id: string; team_id: string };
   };
   /** An account row as a completed signup leaves it (the signup itself is covered by signup.int-spec). */
-  const seed = async (session: OrgSession, o: { customerId?: string | null; teamId?: string; status?: 'approved' | 'restricted' | 'disconnected' | 'archived'; createdAt?: Date } = {}) => {
+  const seed = async (
+    session: OrgSession,
+    o: {
+      customerId?: string | null;
+      teamId?: string;
+      status?: 'approved' | 'restricted' | 'disconnected' | 'archived';
+      createdAt?: Date;
+    } = {},
+  ) => {
     seq++;
     const phoneNumberId = `${Date.now()}${String(seq).padStart(4, '0')}`.slice(-18);
     return prisma.whatsappAccount.create({
@@ -62,7 +73,8 @@ describe('accounts API', () => {
       },
     });
   };
-  const list = (session: OrgSession, query: Record<string, string | number> = {}) => t.http.get('/v1/accounts').query(query).set(session.auth);
+  const list = (session: OrgSession, query: Record<string, string | number> = {}) =>
+    t.http.get('/v1/accounts').query(query).set(session.auth);
 
   it('GET /v1/accounts/{id} answers the spec 04 resource (customer {id, name}), never the secrets', async () => {
     const customer = await createCustomer(s, 'Toko Maju');
@@ -177,7 +189,11 @@ describe('accounts API', () => {
     expect((await t.http.get(`/v1/accounts/${a.id}`).set(restricted.auth)).status).toBe(200);
     for (const hidden of [b, own]) {
       expectError(await t.http.get(`/v1/accounts/${hidden.id}`).set(restricted.auth), 404, 'resource_not_found');
-      expectError(await t.http.get(`/v1/accounts/by_phone_number_id/${hidden.phoneNumberId}`).set(restricted.auth), 404, 'resource_not_found');
+      expectError(
+        await t.http.get(`/v1/accounts/by_phone_number_id/${hidden.phoneNumberId}`).set(restricted.auth),
+        404,
+        'resource_not_found',
+      );
     }
   });
 

@@ -88,7 +88,15 @@ describe('MetaGraphClient (against the Meta sandbox)', () => {
   it("maps Meta's error envelope to a typed error (unknown code → 100, not retryable) and logs only endpoint, code, fbtrace_id", async () => {
     const code = `not-a-code-${randomBytes(8).toString('hex')}`;
     const error = await failure(client.exchangeCode(code));
-    expect(error).toMatchObject({ endpoint: 'oauth/access_token', kind: 'graph', code: 100, httpStatus: 400, retryable: false, tokenInvalid: false, throttled: false });
+    expect(error).toMatchObject({
+      endpoint: 'oauth/access_token',
+      kind: 'graph',
+      code: 100,
+      httpStatus: 400,
+      retryable: false,
+      tokenInvalid: false,
+      throttled: false,
+    });
     expect(error.fbtraceId).toEqual(expect.any(String));
     expect(logged.length).toBeGreaterThan(0);
     const all = logged.join('\n');

@@ -1,6 +1,15 @@
 import { CryptoService, PlatformModule, PrismaService } from '@kirim/platform';
 import { CustomersService, SetupLinksService, TenancyModule } from '@kirim/tenancy';
-import { createOrgSession, createTestApp, createTestEnv, type MetaSandbox, type OrgSession, startMetaSandbox, type TestApp, type TestEnv } from '@kirim/testing';
+import {
+  createOrgSession,
+  createTestApp,
+  createTestEnv,
+  type MetaSandbox,
+  type OrgSession,
+  startMetaSandbox,
+  type TestApp,
+  type TestEnv,
+} from '@kirim/testing';
 import { type CompleteSignupInput, SignupService } from '../application/signup.service';
 import type { SignupOutcome } from '../domain/signup';
 import { WhatsappAccountsModule } from '../whatsapp-accounts.module';
@@ -24,7 +33,10 @@ describe('SignupService (Embedded Signup completion)', () => {
   beforeAll(async () => {
     sandbox = await startMetaSandbox();
     env = await createTestEnv({ META_GRAPH_URL: sandbox.url, META_APP_ID: sandbox.appId, META_APP_SECRET: sandbox.appSecret });
-    t = await createTestApp({ module: class Root {}, imports: [PlatformModule.forRoot(env.config), TenancyModule, WhatsappAccountsModule] });
+    t = await createTestApp({
+      module: class Root {},
+      imports: [PlatformModule.forRoot(env.config), TenancyModule, WhatsappAccountsModule],
+    });
     prisma = t.app.get(PrismaService);
     signup = t.app.get(SignupService);
     links = t.app.get(SetupLinksService);
@@ -43,11 +55,15 @@ describe('SignupService (Embedded Signup completion)', () => {
 
   const scopeOf = (session: OrgSession) => ({ organizationId: session.organizationId, customerId: null });
   /** A display number unique in this file (the sandbox refuses duplicates). */
-  const nextDisplay = () => `+62 811 ${String(4000 + process.pid % 1000).padStart(4, '0')} ${String(++displaySeq).padStart(4, '0')}`;
+  const nextDisplay = () => `+62 811 ${String(4000 + (process.pid % 1000)).padStart(4, '0')} ${String(++displaySeq).padStart(4, '0')}`;
 
   const newCustomer = (session: OrgSession = s, name = 'Client Co') => customers.create(scopeOf(session), { name });
   const newLink = async (customerId: string, session: OrgSession = s, urls = true) => {
-    const created = await links.create(scopeOf(session), customerId, urls ? { successRedirectUrl: OK_URL, failureRedirectUrl: KO_URL } : {});
+    const created = await links.create(
+      scopeOf(session),
+      customerId,
+      urls ? { successRedirectUrl: OK_URL, failureRedirectUrl: KO_URL } : {},
+    );
     return { link: created, token: created.setup_url.split('/onboard/')[1] ?? '' };
   };
   const nonceFor = async (linkId: string) => (await links.issueNonce(linkId)).nonce;
@@ -150,11 +166,19 @@ describe('SignupService (Embedded Signup completion)', () => {
         'customer.onboarded',
       ]);
       expect(events[2]?.data).toMatchObject({
-        account: { id: outcome.account_id, object: 'whatsapp_account', customer: { id: customerId, name: 'Client Co' }, status: 'approved' },
+        account: {
+          id: outcome.account_id,
+          object: 'whatsapp_account',
+          customer: { id: customerId, name: 'Client Co' },
+          status: 'approved',
+        },
       });
       expect(JSON.stringify(events.map((e) => e.data))).not.toContain(token);
       // The sandbox agrees: subscribed and registered.
-      const state = await sandbox.control<{ phone_numbers: { id: string; registered: boolean }[]; wabas: { id: string; subscribed_apps: unknown[] }[] }>('GET', '/state');
+      const state = await sandbox.control<{
+        phone_numbers: { id: string; registered: boolean }[];
+        wabas: { id: string; subscribed_apps: unknown[] }[];
+      }>('GET', '/state');
       expect(state.phone_numbers.find((p) => p.id === fixture.phone_number.id)?.registered).toBe(true);
       expect(state.wabas.find((w) => w.id === fixture.waba.id)?.subscribed_apps).toHaveLength(1);
     });
@@ -179,27 +203,38 @@ describe('SignupService (Embedded Signup completion)', () => {
       ['phone_number', 'signup_error'],
       ['subscribed_apps', 'webhook_subscription_failed'],
       ['register', 'phone_registration_failed'],
-    ])('Meta failing at %s → %s: link stays active, nothing stored; a retry with a fresh nonce and code succeeds', async (endpoint, code) => {
-      const { customerId, link, input, fixture } = await prepare();
-      await sandbox.setFault({ endpoint, error_code: 2, times: 1 });
-      const outcome = expectFailure(await signup.complete(input), code);
-      expect(outcome).toMatchObject({ customer_id: customerId, setup_link_id: link.id, message: expect.any(String) });
-      expect(params(outcome.redirect_url)).toEqual({ status: 'failure', error_code: code, customer_id: customerId, setup_link_id: link.id });
-      await expectNothingStored(customerId, link.id);
+    ])(
+      'Meta failing at %s → %s: link stays active, nothing stored; a retry with a fresh nonce and code succeeds',
+      async (endpoint, code) => {
+        const { customerId, link, input, fixture } = await prepare();
+        await sandbox.setFault({ endpoint, error_code: 2, times: 1 });
+        const outcome = expectFailure(await signup.complete(input), code);
+        expect(outcome).toMatchObject({ customer_id: customerId, setup_link_id: link.id, message: expect.any(String) });
+        expect(params(outcome.redirect_url)).toEqual({
+          status: 'failure',
+          error_code: code,
+          customer_id: customerId,
+          setup_link_id: link.id,
+        });
+        await expectNothingStored(customerId, link.id);
 
-      const retry = await signup.complete({
-        ...input,
-        nonce: await nonceFor(link.id),
-        code: await sandbox.mintCode({ waba_id: fixture.waba.id, phone_number_id: fixture.phone_number.id }),
-      });
-      expect(retry).toMatchObject({ status: 'success', customer_id: customerId });
-    });
+        const retry = await signup.complete({
+          ...input,
+          nonce: await nonceFor(link.id),
+          code: await sandbox.mintCode({ waba_id: fixture.waba.id, phone_number_id: fixture.phone_number.id }),
+        });
+        expect(retry).toMatchObject({ status: 'success', customer_id: customerId });
+      },
+    );
 
     it('a WABA the token may not manage → waba_access_denied, before any subscription or registration', async () => {
       const { customerId, link, input } = await prepare();
       const other = await sandbox.createSignupFixture({ display_phone_number: nextDisplay(), code: false });
       const since = new Date().toISOString();
-      expectFailure(await signup.complete({ ...input, waba_id: other.waba.id, phone_number_id: other.phone_number.id }), 'waba_access_denied');
+      expectFailure(
+        await signup.complete({ ...input, waba_id: other.waba.id, phone_number_id: other.phone_number.id }),
+        'waba_access_denied',
+      );
       expect((await sandbox.requests({ since })).map((r) => r.endpoint)).toEqual(['oauth/access_token', 'debug_token']);
       await expectNothingStored(customerId, link.id);
     });
@@ -218,7 +253,9 @@ describe('SignupService (Embedded Signup completion)', () => {
     });
 
     it('unknown token → link_invalid with no link, customer or redirect', async () => {
-      expect(await signup.complete({ token: `csl_${'Q'.repeat(24)}`, nonce: 'n', code: 'c', waba_id: '123456', phone_number_id: '123456' })).toEqual({
+      expect(
+        await signup.complete({ token: `csl_${'Q'.repeat(24)}`, nonce: 'n', code: 'c', waba_id: '123456', phone_number_id: '123456' }),
+      ).toEqual({
         status: 'failure',
         error_code: 'link_invalid',
         redirect_url: null,
@@ -232,7 +269,12 @@ describe('SignupService (Embedded Signup completion)', () => {
       const expired = await prepare();
       await prisma.customerSetupLink.update({ where: { id: expired.link.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
       const e = expectFailure(await signup.complete(expired.input), 'link_expired');
-      expect(params(e.redirect_url)).toEqual({ status: 'failure', error_code: 'link_expired', customer_id: expired.customerId, setup_link_id: expired.link.id });
+      expect(params(e.redirect_url)).toEqual({
+        status: 'failure',
+        error_code: 'link_expired',
+        customer_id: expired.customerId,
+        setup_link_id: expired.link.id,
+      });
 
       const revoked = await prepare();
       await links.revoke(scopeOf(s), revoked.customerId, revoked.link.id);
@@ -287,7 +329,12 @@ describe('SignupService (Embedded Signup completion)', () => {
       });
       expect(outcome).toMatchObject({ status: 'success', account_id: connected.account_id, phone_number_id: renewed.id });
       const after = await prisma.whatsappAccount.findUniqueOrThrow({ where: { id: connected.account_id } });
-      expect(after).toMatchObject({ phoneNumberId: renewed.id, status: 'approved', onboardedAt: before.onboardedAt, createdAt: before.createdAt });
+      expect(after).toMatchObject({
+        phoneNumberId: renewed.id,
+        status: 'approved',
+        onboardedAt: before.onboardedAt,
+        createdAt: before.createdAt,
+      });
       expect(oldId).not.toBe(renewed.id);
       expect(after.businessTokenCiphertext).not.toBe(before.businessTokenCiphertext);
       // Re-registered with the account's own PIN (Meta refuses another PIN for a registered number).
@@ -314,7 +361,9 @@ describe('SignupService (Embedded Signup completion)', () => {
         expect(await linkStatus(link.id)).toBe('active');
         expect(await prisma.whatsappAccount.count({ where: { customerId } })).toBe(0);
       }
-      expect(await prisma.whatsappAccount.findUniqueOrThrow({ where: { phoneNumberId: number.phone_number_id } })).toMatchObject({ customerId: owner.customerId });
+      expect(await prisma.whatsappAccount.findUniqueOrThrow({ where: { phoneNumberId: number.phone_number_id } })).toMatchObject({
+        customerId: owner.customerId,
+      });
     });
   });
 
@@ -325,10 +374,22 @@ describe('SignupService (Embedded Signup completion)', () => {
     ] as const)('reason %s → %s; the link stays active and the nonce is spent', async (reason, code) => {
       const { customerId, link, input } = await prepare();
       const outcome = expectFailure(
-        await signup.fail({ token: input.token, nonce: input.nonce, reason, current_step: 'PHONE_NUMBER_SETUP', error_code: '524126', error_message: 'oops' }),
+        await signup.fail({
+          token: input.token,
+          nonce: input.nonce,
+          reason,
+          current_step: 'PHONE_NUMBER_SETUP',
+          error_code: '524126',
+          error_message: 'oops',
+        }),
         code,
       );
-      expect(params(outcome.redirect_url)).toEqual({ status: 'failure', error_code: code, customer_id: customerId, setup_link_id: link.id });
+      expect(params(outcome.redirect_url)).toEqual({
+        status: 'failure',
+        error_code: code,
+        customer_id: customerId,
+        setup_link_id: link.id,
+      });
       expectFailure(await signup.fail({ token: input.token, nonce: input.nonce, reason }), 'link_invalid');
       await expectNothingStored(customerId, link.id);
       // The client may retry.

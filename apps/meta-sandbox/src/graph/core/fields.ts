@@ -23,7 +23,14 @@ export function parseFieldList(raw: string): string[] {
     }
   }
   names.push(current);
-  return names.map((n) => n.trim().replace(/[{.(].*$/s, '').trim()).filter((n) => n.length > 0);
+  return names
+    .map((n) =>
+      n
+        .trim()
+        .replace(/[{.(].*$/s, '')
+        .trim(),
+    )
+    .filter((n) => n.length > 0);
 }
 
 /** The fields to return: `?fields=` validated against the spec (Meta's error 100 otherwise), or the defaults. */

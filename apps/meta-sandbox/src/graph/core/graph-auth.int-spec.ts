@@ -66,7 +66,10 @@ describe('Graph access tokens and permissions', () => {
 
   it('answers 401 with 190/463 once the token has expired (clock or control API)', async () => {
     const f = await sandbox.fixture();
-    const minted = await sandbox.http.post('/_sandbox/tokens').send({ waba_ids: [f.waba.id], expires_in_seconds: 10 }).expect(201);
+    const minted = await sandbox.http
+      .post('/_sandbox/tokens')
+      .send({ waba_ids: [f.waba.id], expires_in_seconds: 10 })
+      .expect(201);
     const token = minted.body.access_token as string;
     await sandbox.http.get(`${V}/${f.waba.id}`).auth(token, { type: 'bearer' }).expect(200);
     sandbox.clock.advance(10_000);
@@ -115,15 +118,25 @@ describe('Graph access tokens and permissions', () => {
     const res = await sandbox.http.get(`${V}/123456789012345`).auth(f.token, { type: 'bearer' });
     const error = expectGraphError(res, 100, 400, 33);
     expect(error.message).toMatch(/^\(#100\) Unsupported get request\. Object with ID '123456789012345' does not exist/);
-    const post = await sandbox.http.post(`${V}/123456789012345/register`).auth(f.token, { type: 'bearer' }).send({ messaging_product: 'whatsapp', pin: '123456' });
+    const post = await sandbox.http
+      .post(`${V}/123456789012345/register`)
+      .auth(f.token, { type: 'bearer' })
+      .send({ messaging_product: 'whatsapp', pin: '123456' });
     expect(expectGraphError(post, 100, 400, 33).message).toMatch(/^\(#100\) Unsupported post request/);
   });
 
   it('answers error 100 "nonexisting field" for an edge on the wrong node type', async () => {
     const f = await sandbox.onboarded();
-    const res = await sandbox.http.post(`${V}/${f.waba.id}/register`).auth(f.token, { type: 'bearer' }).send({ messaging_product: 'whatsapp', pin: '123456' });
-    expect(expectGraphError(res, 100, 400).message).toBe('(#100) Tried accessing nonexisting field (register) on node type (WhatsAppBusinessAccount)');
+    const res = await sandbox.http
+      .post(`${V}/${f.waba.id}/register`)
+      .auth(f.token, { type: 'bearer' })
+      .send({ messaging_product: 'whatsapp', pin: '123456' });
+    expect(expectGraphError(res, 100, 400).message).toBe(
+      '(#100) Tried accessing nonexisting field (register) on node type (WhatsAppBusinessAccount)',
+    );
     const unknownEdge = await sandbox.http.get(`${V}/${f.phone_number.id}/nonsense`).auth(f.token, { type: 'bearer' });
-    expect(expectGraphError(unknownEdge, 100, 400).message).toBe('(#100) Tried accessing nonexisting field (nonsense) on node type (WhatsAppBusinessPhoneNumber)');
+    expect(expectGraphError(unknownEdge, 100, 400).message).toBe(
+      '(#100) Tried accessing nonexisting field (nonsense) on node type (WhatsAppBusinessPhoneNumber)',
+    );
   });
 });

@@ -25,5 +25,6 @@ export const Principal = createParamDecorator((_data: unknown, ctx: ExecutionCon
 
 /** The version segment of the request (`v25.0`), or null when omitted. */
 export const GraphVersion = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): string | null => contextOf(ctx.switchToHttp().getRequest<SandboxRequest>()).graph?.version ?? null,
+  (_data: unknown, ctx: ExecutionContext): string | null =>
+    contextOf(ctx.switchToHttp().getRequest<SandboxRequest>()).graph?.version ?? null,
 );

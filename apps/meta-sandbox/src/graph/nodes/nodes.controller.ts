@@ -16,7 +16,12 @@ export class NodesController {
 
   @Get(':id')
   @GraphEndpoint(NODE_ENDPOINT, { auth: 'token' })
-  read(@Param('id') id: string, @Query() query: Record<string, unknown>, @Principal() principal: GraphPrincipal, @Req() req: SandboxRequest) {
+  read(
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Principal() principal: GraphPrincipal,
+    @Req() req: SandboxRequest,
+  ) {
     return this.type(id, 'GET').read(this.call(id, query, undefined, principal, req));
   }
 
@@ -37,7 +42,12 @@ export class NodesController {
 
   @Delete(':id')
   @GraphEndpoint(NODE_ENDPOINT, { auth: 'token' })
-  remove(@Param('id') id: string, @Query() query: Record<string, unknown>, @Principal() principal: GraphPrincipal, @Req() req: SandboxRequest) {
+  remove(
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Principal() principal: GraphPrincipal,
+    @Req() req: SandboxRequest,
+  ) {
     const type = this.type(id, 'DELETE');
     if (!type.remove) throw GraphErrors.unsupportedRequest('DELETE', id);
     return type.remove(this.call(id, query, undefined, principal, req));

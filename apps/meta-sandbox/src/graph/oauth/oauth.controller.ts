@@ -88,7 +88,9 @@ export class OAuthController {
     }
     const found = this.state.lookupToken(input);
     if (!found.ok && found.reason === 'unknown') {
-      return { data: { error: { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' }, is_valid: false, scopes: [] } };
+      return {
+        data: { error: { code: 190, message: 'Invalid OAuth access token - Cannot parse access token' }, is_valid: false, scopes: [] },
+      };
     }
     const data = this.describe(found.token);
     if (found.ok) return { data };

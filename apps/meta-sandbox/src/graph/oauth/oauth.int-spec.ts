@@ -60,7 +60,9 @@ describe('GET /oauth/access_token (code exchange)', () => {
 
   it('works without the version segment', async () => {
     const f = await sandbox.fixture();
-    const res = await sandbox.http.get('/oauth/access_token').query({ client_id: APP_ID, client_secret: APP_SECRET, code: await sandbox.code(f) });
+    const res = await sandbox.http
+      .get('/oauth/access_token')
+      .query({ client_id: APP_ID, client_secret: APP_SECRET, code: await sandbox.code(f) });
     expect(res.status).toBe(200);
     expect(res.headers['facebook-api-version']).toBe('v25.0');
   });
@@ -117,7 +119,10 @@ describe('GET /debug_token', () => {
   it('lists newest WABAs first for a token covering several', async () => {
     const a = await sandbox.fixture();
     const b = await sandbox.fixture({ business_id: a.business.id });
-    const minted = await sandbox.http.post('/_sandbox/tokens').send({ waba_ids: [a.waba.id, b.waba.id] }).expect(201);
+    const minted = await sandbox.http
+      .post('/_sandbox/tokens')
+      .send({ waba_ids: [a.waba.id, b.waba.id] })
+      .expect(201);
     const res = await debug(minted.body.access_token).expect(200);
     expect(res.body.data.granular_scopes[0]).toEqual({ scope: 'whatsapp_business_management', target_ids: [b.waba.id, a.waba.id] });
   });
@@ -131,10 +136,17 @@ describe('GET /debug_token', () => {
     const r = await debug(revoked.token).expect(200);
     expect(r.body.data).toMatchObject({ is_valid: false, app_id: APP_ID, error: { code: 190, subcode: 458 } });
 
-    const minted = await sandbox.http.post('/_sandbox/tokens').send({ waba_ids: [revoked.waba.id], expires_in_seconds: 60 }).expect(201);
+    const minted = await sandbox.http
+      .post('/_sandbox/tokens')
+      .send({ waba_ids: [revoked.waba.id], expires_in_seconds: 60 })
+      .expect(201);
     sandbox.clock.advance(60_000);
     const e = await debug(minted.body.access_token).expect(200);
-    expect(e.body.data).toMatchObject({ is_valid: false, error: { code: 190, subcode: 463 }, expires_at: Math.floor(sandbox.clock.now() / 1000) });
+    expect(e.body.data).toMatchObject({
+      is_valid: false,
+      error: { code: 190, subcode: 463 },
+      expires_at: Math.floor(sandbox.clock.now() / 1000),
+    });
   });
 
   it('describes the app token itself', async () => {

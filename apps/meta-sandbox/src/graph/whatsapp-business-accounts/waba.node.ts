@@ -9,8 +9,16 @@ import { GraphNodeRegistry, type GraphNodeType, type NodeCall } from '../core/no
 export const WABA_FIELDS: FieldSpec = {
   typeName: 'WhatsAppBusinessAccount',
   available: [
-    'id', 'name', 'currency', 'timezone_id', 'message_template_namespace', 'account_review_status',
-    'business_verification_status', 'country', 'ownership_type', 'owner_business_info',
+    'id',
+    'name',
+    'currency',
+    'timezone_id',
+    'message_template_namespace',
+    'account_review_status',
+    'business_verification_status',
+    'country',
+    'ownership_type',
+    'owner_business_info',
   ],
   defaults: ['id', 'name'],
 };

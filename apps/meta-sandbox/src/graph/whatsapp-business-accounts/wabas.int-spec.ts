@@ -15,7 +15,9 @@ describe('WhatsApp Business accounts', () => {
     await sandbox.http.post(url).auth(f.token, { type: 'bearer' }).expect(200, { success: true });
     const listed = await sandbox.http.get(url).auth(f.token, { type: 'bearer' }).expect(200);
     expect(listed.body).toEqual({
-      data: [{ whatsapp_business_api_data: { id: APP_ID, name: expect.any(String), link: `https://www.facebook.com/games/?app_id=${APP_ID}` } }],
+      data: [
+        { whatsapp_business_api_data: { id: APP_ID, name: expect.any(String), link: `https://www.facebook.com/games/?app_id=${APP_ID}` } },
+      ],
     });
     // Subscribing twice keeps one subscription.
     await sandbox.http.post(url).auth(f.token, { type: 'bearer' }).expect(200);
@@ -34,7 +36,10 @@ describe('WhatsApp Business accounts', () => {
       .expect(200);
     const listed = await sandbox.http.get(url).auth(f.token, { type: 'bearer' }).expect(200);
     expect(listed.body.data[0].override_callback_uri).toBe('https://hooks.example.com/meta/acme');
-    const phone = await sandbox.http.get(`${V}/${f.phone_number.id}`).query({ fields: 'webhook_configuration' }).auth(f.token, { type: 'bearer' });
+    const phone = await sandbox.http
+      .get(`${V}/${f.phone_number.id}`)
+      .query({ fields: 'webhook_configuration' })
+      .auth(f.token, { type: 'bearer' });
     expect(phone.body.webhook_configuration).toEqual({ whatsapp_business_account: 'https://hooks.example.com/meta/acme' });
     const state = await sandbox.http.get('/_sandbox/state');
     expect(state.body.wabas[0].subscribed_apps[0]).toMatchObject({ app_id: APP_ID, verify_token: 'vt-1' });
@@ -43,8 +48,16 @@ describe('WhatsApp Business accounts', () => {
   it('refuses an override without verify token, or not a URL', async () => {
     const f = await sandbox.onboarded();
     const url = `${V}/${f.waba.id}/subscribed_apps`;
-    expectGraphError(await sandbox.http.post(url).auth(f.token, { type: 'bearer' }).send({ override_callback_uri: 'https://x.example' }), 100, 400);
-    expectGraphError(await sandbox.http.post(url).auth(f.token, { type: 'bearer' }).send({ override_callback_uri: 'nope', verify_token: 'v' }), 100, 400);
+    expectGraphError(
+      await sandbox.http.post(url).auth(f.token, { type: 'bearer' }).send({ override_callback_uri: 'https://x.example' }),
+      100,
+      400,
+    );
+    expectGraphError(
+      await sandbox.http.post(url).auth(f.token, { type: 'bearer' }).send({ override_callback_uri: 'nope', verify_token: 'v' }),
+      100,
+      400,
+    );
   });
 
   it('reads the WABA node with default and requested fields', async () => {
