@@ -4,3 +4,4 @@ export * from './test-env';
 export * from './test-app';
 export * from './session';
 export * from './meta-sandbox';
+export * from './fake-principal.guard';

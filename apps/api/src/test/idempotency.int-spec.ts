@@ -1,4 +1,4 @@
-import { Body, type CanActivate, Controller, type ExecutionContext, HttpCode, Injectable, Module, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Injectable, Module, Post, UseGuards } from '@nestjs/common';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import {
   AppError,
@@ -12,28 +12,10 @@ import {
   type Principal,
   PrismaService,
   Public,
-  type RequestWithPrincipal,
   Transactional,
 } from '@kirim/platform';
-import { createTestApp, createTestEnv, type TestApp, type TestEnv } from '@kirim/testing';
+import { createTestApp, createTestEnv, FakePrincipalGuard, type TestApp, type TestEnv } from '@kirim/testing';
 import { randomBytes } from 'node:crypto';
-
-/** Sets the principal from `x-test-org` (no identity code needed). */
-@Injectable()
-class FakeAuthGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
-    const org = req.header('x-test-org');
-    if (org)
-      req.principal = {
-        organizationId: org,
-        apiKeyId: 'key_test',
-        customerId: null,
-        rateLimits: { writePerMinute: 10_000, readPerMinute: 10_000 },
-      };
-    return true;
-  }
-}
 
 class WidgetDto {
   @IsString() @MaxLength(50) name!: string;
@@ -60,7 +42,7 @@ class WidgetService {
 }
 
 @Controller('v1/widgets')
-@UseGuards(FakeAuthGuard)
+@UseGuards(FakePrincipalGuard)
 class WidgetsController {
   constructor(private readonly widgets: WidgetService) {}
 

@@ -1,4 +1,4 @@
-import { type CanActivate, Controller, type ExecutionContext, Get, Injectable, Module, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Module, Query, UseGuards } from '@nestjs/common';
 import { IsOptional, IsString } from 'class-validator';
 import {
   CurrentPrincipal,
@@ -12,33 +12,15 @@ import {
   PlatformModule,
   type Principal,
   PrismaService,
-  type RequestWithPrincipal,
 } from '@kirim/platform';
-import { createTestApp, createTestEnv, type TestApp, type TestEnv } from '@kirim/testing';
-
-/** Sets the principal from `x-test-org` (no identity code needed). */
-@Injectable()
-class FakeAuthGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
-    const org = req.header('x-test-org');
-    if (org)
-      req.principal = {
-        organizationId: org,
-        apiKeyId: 'key_test',
-        customerId: null,
-        rateLimits: { writePerMinute: 1000, readPerMinute: 1000 },
-      };
-    return true;
-  }
-}
+import { createTestApp, createTestEnv, FakePrincipalGuard, type TestApp, type TestEnv } from '@kirim/testing';
 
 class EventsQuery extends ListQueryDto {
   @IsOptional() @IsString() type?: string;
 }
 
 @Controller('v1/test-events')
-@UseGuards(FakeAuthGuard)
+@UseGuards(FakePrincipalGuard)
 class EventsController {
   constructor(
     private readonly paginator: Paginator,

@@ -1,39 +1,10 @@
-import {
-  type CanActivate,
-  Controller,
-  Delete,
-  type ExecutionContext,
-  Get,
-  Injectable,
-  Module,
-  Patch,
-  Post,
-  UseGuards,
-} from '@nestjs/common';
-import { PlatformHttpModule, PlatformModule, Public, type RequestWithPrincipal } from '@kirim/platform';
-import { createTestApp, createTestEnv, type TestApp, type TestEnv } from '@kirim/testing';
+import { Controller, Delete, Get, Module, Patch, Post, UseGuards } from '@nestjs/common';
+import { PlatformHttpModule, PlatformModule, Public } from '@kirim/platform';
+import { createTestApp, createTestEnv, FakePrincipalGuard, type TestApp, type TestEnv } from '@kirim/testing';
 import { randomBytes } from 'node:crypto';
 
-/** Principal from `x-test-org`, limits from `x-test-write` / `x-test-read` (per minute). */
-@Injectable()
-class FakeAuthGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
-    const org = req.header('x-test-org');
-    if (org) {
-      req.principal = {
-        organizationId: org,
-        apiKeyId: 'key_test',
-        customerId: null,
-        rateLimits: { writePerMinute: Number(req.header('x-test-write') ?? 600), readPerMinute: Number(req.header('x-test-read') ?? 6000) },
-      };
-    }
-    return true;
-  }
-}
-
 @Controller('v1/pings')
-@UseGuards(FakeAuthGuard)
+@UseGuards(FakePrincipalGuard)
 class PingsController {
   @Get() list() {
     return { object: 'ping' };

@@ -1,18 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  NotFoundException,
-  Param,
-  Patch,
-  Post,
-  Put,
-  Query,
-  UsePipes,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, UsePipes } from '@nestjs/common';
 import type { SandboxConfig } from '../app/config';
 import { SANDBOX_CONFIG } from '../app/tokens';
 import { stringParam } from '../common/request-context';
@@ -197,7 +183,7 @@ export class ControlController {
 
   @Delete('faults/:id')
   removeFault(@Param('id') id: string) {
-    if (!this.faults.remove(id)) throw new NotFoundException(`fault ${id} does not exist`);
+    if (!this.faults.remove(id)) throw new StateError('not_found', `fault ${id} does not exist`);
     return { success: true };
   }
 
