@@ -1,40 +1,42 @@
-import { type CanActivate, type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppError, PUBLIC_ROUTE_KEY, type RequestWithPrincipal } from '@kirim/platform';
-import { ApiKeysService } from '../application/api-keys.service';
-import { bearerToken } from '../domain/api-key';
+import { AuthGuard, type IAuthModuleOptions } from '@nestjs/passport';
+import { AppError, type Principal, PUBLIC_ROUTE_KEY, type RequestWithPrincipal } from '@kirim/platform';
 
 const ORGANIZATION_SCOPE_ONLY = 'kirim:organization-scope-only';
 /** Refuses customer-restricted keys with 403 `customer_scope_forbidden` (api keys, webhooks, create customer). */
 export const OrganizationScopeOnly = () => SetMetadata(ORGANIZATION_SCOPE_ONLY, true);
 
 /**
- * The global API-key guard (APP_GUARD): every route needs `Authorization: Bearer <key>` unless marked
- * `@Public()`. The key is read from that header only — never a query parameter, body field or cookie
- * (which is why this is a plain guard rather than passport-http-bearer, whose strategy also reads
- * `access_token` from the query and body). Failures are AppErrors, rendered by the platform filter.
+ * The global API-key guard (APP_GUARD): passport's `api-key` strategy (ApiKeyStrategy, header only) on
+ * every route not marked `@Public()`; the principal lands on `req.principal`. Failures are AppErrors
+ * (`invalid_api_key`, `expired_api_key`), rendered by the platform filter — never passport's bare 401.
  */
 @Injectable()
-export class ApiKeyGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly apiKeys: ApiKeysService,
-  ) {}
+export class ApiKeyGuard extends AuthGuard('api-key') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  override getAuthenticateOptions(): IAuthModuleOptions {
+    return { session: false, property: 'principal' };
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE_KEY, targets)) return true;
-    const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
-    const token = bearerToken(req.headers.authorization);
-    if (token === null) {
-      throw new AppError('invalid_api_key', "No API key provided; send it as 'Authorization: Bearer <key>'.");
-    }
-    const principal = await this.apiKeys.authenticate(token);
-    req.principal = principal;
-    if (principal.customerId !== null && this.reflector.getAllAndOverride<boolean>(ORGANIZATION_SCOPE_ONLY, targets)) {
+    await super.canActivate(context);
+    const principal = context.switchToHttp().getRequest<RequestWithPrincipal>().principal;
+    if (principal?.customerId != null && this.reflector.getAllAndOverride<boolean>(ORGANIZATION_SCOPE_ONLY, targets)) {
       throw new AppError('customer_scope_forbidden', 'A customer-restricted API key cannot use this endpoint.');
     }
     return true;
+  }
+
+  override handleRequest<T = Principal>(error: unknown, principal: T | false): T {
+    if (error instanceof AppError) throw error;
+    if (error || !principal) throw new AppError('invalid_api_key', 'Invalid API key.', { cause: error });
+    return principal;
   }
 }
