@@ -86,6 +86,15 @@ export class CustomersService {
   }
 
   /** The customer with its WhatsApp accounts (`GET /v1/customers/{id}`). */
+  /**
+   * `{id, name}` of many customers of one organization in one query, for resources of other contexts
+   * that embed their owner (e.g. an account's `customer`). Unknown ids are absent from the map.
+   */
+  async namesOf(organizationId: string, ids: readonly string[]): Promise<Map<string, string>> {
+    const rows = await this.customers.namesByIds(organizationId, [...new Set(ids)]);
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
   async get(scope: TenantScope, id: string): Promise<CustomerWithAccounts> {
     const customer = await this.require(scope, id);
     const accounts = await this.accounts.listForCustomer(customer.organizationId, customer.id);

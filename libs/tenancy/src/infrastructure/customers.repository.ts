@@ -63,6 +63,12 @@ export class CustomersRepository {
     return toCustomer(row);
   }
 
+  /** `{id, name}` of the given customers of this organization (unknown ids are simply absent). */
+  async namesByIds(organizationId: string, ids: readonly string[]): Promise<{ id: string; name: string }[]> {
+    if (ids.length === 0) return [];
+    return this.db.tx.customer.findMany({ select: { id: true, name: true }, where: { orgId: organizationId, id: { in: [...ids] } } });
+  }
+
   async find(scope: TenantScope, id: string): Promise<Customer | null> {
     if (!visible(scope, id)) return null;
     const row = await this.db.tx.customer.findFirst({ where: { id, orgId: scope.organizationId } });

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { WhatsappAccountResource } from '@kirim/contracts';
-import { AppError, type Page, Paginator } from '@kirim/platform';
-import { isMetaId, type WhatsappAccountStatus } from '../domain/account';
+import { AppError, Page, Paginator } from '@kirim/platform';
+import { CustomersService } from '@kirim/tenancy';
+import { isMetaId, type WhatsappAccount, type WhatsappAccountStatus } from '../domain/account';
 import { type AccountScope, AccountsRepository } from '../infrastructure/accounts.repository';
 import { toAccountResource } from './resources';
 
@@ -20,24 +21,27 @@ export interface ListAccountsInput {
 export class AccountsService {
   constructor(
     private readonly accounts: AccountsRepository,
+    private readonly customers: CustomersService,
     private readonly paginator: Paginator,
   ) {}
 
-  list(scope: AccountScope, input: ListAccountsInput): Promise<Page<WhatsappAccountResource>> {
+  async list(scope: AccountScope, input: ListAccountsInput): Promise<Page<WhatsappAccountResource>> {
     const filters = { status: input.status, customerId: input.customerId, teamId: input.teamId };
-    return this.paginator.paginate({
+    const page = await this.paginator.paginate({
       query: input,
       scope: `whatsapp_accounts:${scope.organizationId}:${scope.customerId ?? '*'}`,
       filters: { ...filters },
       fetch: (page) => this.accounts.list(scope, filters, page),
-      map: (row) => toAccountResource(row, row.customer),
+      map: (row) => row,
     });
+    return new Page(await this.toResources(scope.organizationId, page.data), page.hasMore, page.nextCursor);
   }
 
   async get(scope: AccountScope, id: string): Promise<WhatsappAccountResource> {
     const account = await this.accounts.findById(scope, id);
     if (!account) throw AppError.notFound('whatsapp account', id);
-    return toAccountResource(account, account.customer);
+    const [resource] = await this.toResources(scope.organizationId, [account]);
+    return resource as WhatsappAccountResource;
   }
 
   /** By Meta's `phone_number_id` (6–20 digits, else 400 `invalid_field_value`). */
@@ -45,6 +49,18 @@ export class AccountsService {
     if (!isMetaId(phoneNumberId)) throw AppError.invalid('phone_number_id', "'phone_number_id' must be 6 to 20 digits.");
     const account = await this.accounts.findByPhoneNumberId(scope, phoneNumberId);
     if (!account) throw AppError.notFound('whatsapp account with phone_number_id', phoneNumberId);
-    return toAccountResource(account, account.customer);
+    const [resource] = await this.toResources(scope.organizationId, [account]);
+    return resource as WhatsappAccountResource;
+  }
+
+  /** Renders accounts with their owning customer's `{id, name}`: one batch read from tenancy per call. */
+  private async toResources(organizationId: string, accounts: WhatsappAccount[]): Promise<WhatsappAccountResource[]> {
+    const names = await this.customers.namesOf(
+      organizationId,
+      accounts.flatMap((a) => (a.customerId === null ? [] : [a.customerId])),
+    );
+    return accounts.map((a) =>
+      toAccountResource(a, a.customerId === null ? null : { id: a.customerId, name: names.get(a.customerId) ?? '' }),
+    );
   }
 }

@@ -22,11 +22,6 @@ export interface AccountFilters {
   teamId?: string | undefined;
 }
 
-/** An account with its owning customer's `{id, name}` (null for a team's own account). */
-export interface AccountWithCustomer extends WhatsappAccount {
-  customer: { id: string; name: string } | null;
-}
-
 export interface AccountConnection {
   phoneNumberId: string;
   wabaId: string;
@@ -85,8 +80,7 @@ const PUBLIC_COLUMNS = {
 
 /**
  * WhatsApp accounts in PostgreSQL. Tenant reads take the scope (organization, and customer for a
- * restricted key). The owning customer's name is read from tenancy's `customers` table (same database,
- * read-only, scoped by organization): tenancy offers no batch look-up and the name must be current.
+ * restricted key). Owning customers' names come from tenancy's CustomersService (AccountsService).
  * The sealed token and PIN are returned only by {@link findSecrets}.
  */
 @Injectable()
@@ -97,7 +91,7 @@ export class AccountsRepository {
     scope: AccountScope,
     filters: AccountFilters,
     page: { take: number; after: KeysetPosition | undefined },
-  ): Promise<AccountWithCustomer[]> {
+  ): Promise<WhatsappAccount[]> {
     if (scope.customerId !== null && filters.customerId !== undefined && filters.customerId !== scope.customerId) return [];
     const customerId = scope.customerId ?? filters.customerId;
     const rows = await this.db.tx.whatsappAccount.findMany({
@@ -112,17 +106,17 @@ export class AccountsRepository {
       orderBy: KEYSET_ORDER,
       take: page.take,
     });
-    return this.withCustomers(scope.organizationId, rows.map(toAccount));
+    return rows.map(toAccount);
   }
 
-  async findById(scope: AccountScope, id: string): Promise<AccountWithCustomer | null> {
+  async findById(scope: AccountScope, id: string): Promise<WhatsappAccount | null> {
     const row = await this.db.tx.whatsappAccount.findFirst({ select: PUBLIC_COLUMNS, where: { id, ...scoped(scope) } });
-    return row ? ((await this.withCustomers(scope.organizationId, [toAccount(row)]))[0] ?? null) : null;
+    return row ? toAccount(row) : null;
   }
 
-  async findByPhoneNumberId(scope: AccountScope, phoneNumberId: string): Promise<AccountWithCustomer | null> {
+  async findByPhoneNumberId(scope: AccountScope, phoneNumberId: string): Promise<WhatsappAccount | null> {
     const row = await this.db.tx.whatsappAccount.findFirst({ select: PUBLIC_COLUMNS, where: { phoneNumberId, ...scoped(scope) } });
-    return row ? ((await this.withCustomers(scope.organizationId, [toAccount(row)]))[0] ?? null) : null;
+    return row ? toAccount(row) : null;
   }
 
   /** Every account of a customer, oldest first (`whatsapp_accounts` of `GET /v1/customers/{id}`). */
@@ -194,7 +188,7 @@ export class AccountsRepository {
     return toAccount(row);
   }
 
-  private async withCustomers(organizationId: string, accounts: WhatsappAccount[]): Promise<AccountWithCustomer[]> {
+  private async withCustomers(organizationId: string, accounts: WhatsappAccount[]): Promise<WhatsappAccount[]> {
     const ids = [...new Set(accounts.map((a) => a.customerId).filter((id): id is string => id !== null))];
     const customers =
       ids.length === 0
