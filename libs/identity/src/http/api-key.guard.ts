@@ -34,9 +34,13 @@ export class ApiKeyGuard extends AuthGuard('api-key') {
     return true;
   }
 
+  /**
+   * Errors pass through unchanged — an AppError keeps its code, and anything else (PostgreSQL down) is
+   * classified by the platform filter (503, not a misleading 401); no principal without an error is 401.
+   */
   override handleRequest<T = Principal>(error: unknown, principal: T | false): T {
-    if (error instanceof AppError) throw error;
-    if (error || !principal) throw new AppError('invalid_api_key', 'Invalid API key.', { cause: error });
+    if (error) throw error;
+    if (!principal) throw new AppError('invalid_api_key', 'Invalid API key.');
     return principal;
   }
 }
