@@ -16,6 +16,9 @@ import { PrismaService } from './persistence/prisma.service';
 import { QueueModule } from './queue/queue.module';
 import { RedisService } from './redis/redis.service';
 
+/** What every process gets from the kernel besides the configuration, the PrismaClient and the queues. */
+const SERVICES = [Database, CryptoService, RedisService, OutboxWriter, HealthService, Paginator, IdempotencyService, RateLimiter];
+
 /**
  * The shared kernel every process imports once: validated configuration, logging, PostgreSQL (Prisma +
  * CLS transactions), Redis, BullMQ, crypto, the outbox writer, the paginator, idempotency records and the
@@ -52,30 +55,8 @@ export class PlatformModule {
         prismaModule,
         QueueModule,
       ],
-      providers: [
-        configProvider,
-        Database,
-        CryptoService,
-        RedisService,
-        OutboxWriter,
-        HealthService,
-        Paginator,
-        IdempotencyService,
-        RateLimiter,
-      ],
-      exports: [
-        configProvider,
-        prismaModule,
-        Database,
-        CryptoService,
-        RedisService,
-        OutboxWriter,
-        HealthService,
-        Paginator,
-        IdempotencyService,
-        RateLimiter,
-        QueueModule,
-      ],
+      providers: [configProvider, ...SERVICES],
+      exports: [configProvider, prismaModule, ...SERVICES, QueueModule],
     };
   }
 }
