@@ -6,5 +6,6 @@ import { OnboardingModule } from './app/onboarding.module';
 runProcess(async (config) => {
   const app = await NestFactory.create(OnboardingModule.forRoot(config), { bodyParser: false, bufferLogs: true });
   configureHttpApp(app);
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.listen(config.ONBOARDING_PORT);
 });

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { runProcess } from '@kirim/platform';
-import { configureWorkerHttp } from './app/configure-worker-http';
+import { configureHttpApp, runProcess } from '@kirim/platform';
 import { WorkerModule } from './app/worker.module';
 
 /**
@@ -10,7 +9,7 @@ import { WorkerModule } from './app/worker.module';
  */
 runProcess(async (config) => {
   const app = await NestFactory.create(WorkerModule.forRoot(config), { bodyParser: false, bufferLogs: true });
-  configureWorkerHttp(app);
+  configureHttpApp(app);
   // SIGTERM/SIGINT → app.close(): GracefulShutdown closes the BullMQ workers, which stop taking jobs and
   // wait for the jobs in flight; then PostgreSQL, Redis and the HTTP server close and the process exits 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode } from '@nestjs/common';
-import { HealthService } from '@kirim/platform';
+import { HealthService, RawResponse } from '@kirim/platform';
 
 /** `GET /health` of the worker: 200 `{status: "ok"}` when PostgreSQL and Redis answer, else 503. */
 @Controller('health')
@@ -8,6 +8,7 @@ export class WorkerHealthController {
 
   @Get()
   @HttpCode(200)
+  @RawResponse()
   get(): Promise<{ status: 'ok' }> {
     return this.health.check();
   }

@@ -4,9 +4,8 @@ import { Test } from '@nestjs/testing';
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import request from 'supertest';
 import { JobProducer, MAINTENANCE_SCHEDULES, QUEUES } from '@kirim/contracts';
-import { type AppConfig, Database, newId, RedisService } from '@kirim/platform';
+import { type AppConfig, configureHttpApp, Database, newId, RedisService } from '@kirim/platform';
 import { createTestEnv, type TestEnv } from '@kirim/testing';
-import { configureWorkerHttp } from './configure-worker-http';
 import { MaintenanceSchedules } from './maintenance-schedules';
 import { WorkerModule } from './worker.module';
 
@@ -19,7 +18,7 @@ async function bootWorker(
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(config), ...extra] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
-  configureWorkerHttp(app);
+  configureHttpApp(app);
   await app.init();
   return app;
 }

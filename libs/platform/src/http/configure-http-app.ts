@@ -13,6 +13,7 @@ import { Reflector } from '@nestjs/core';
  * Everything an HTTP app of Kirim shares, applied once in main.ts and in tests (so tests exercise the
  * exact production pipeline): request ids, the 1 MiB JSON body with 415/413/invalid_json, validation,
  * the `{data}` envelope, the error filter. Create the app with `{ bodyParser: false, bufferLogs: true }`.
+ * Signal handling is the process's business: main.ts calls `enableShutdownHooks` (tests close apps themselves).
  */
 export function configureHttpApp(app: INestApplication): void {
   app.useLogger(app.get(Logger));
@@ -23,7 +24,6 @@ export function configureHttpApp(app: INestApplication): void {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AppExceptionFilter());
   app.useGlobalInterceptors(new EnvelopeInterceptor(app.get(Reflector)));
-  app.enableShutdownHooks();
   const express = app.getHttpAdapter().getInstance() as { disable?: (name: string) => void; set?: (k: string, v: unknown) => void };
   express.disable?.('x-powered-by');
   express.set?.('trust proxy', 'loopback');
