@@ -1,30 +1,29 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { SandboxConfig } from '../../app/config';
 import { SANDBOX_CONFIG } from '../../app/tokens';
 import { stringParam } from '../../common/request-context';
 import { SandboxState } from '../../state/sandbox-state';
 import { project, selectFields } from '../core/fields';
 import { GraphAccess } from '../core/graph-access';
+import { GraphNode } from '../core/graph-node';
 import { GraphErrors } from '../core/graph-error';
-import { GraphNodeRegistry, type GraphNodeType, type NodeCall } from '../core/node-registry';
+import { GraphNodeRegistry, type NodeCall } from '../core/node-registry';
 import { requirePin } from './phone-numbers.controller';
 import { PHONE_NUMBER_FIELDS, PHONE_NUMBER_TYPE, phoneNumberValues } from './phone-number.view';
 
 /** `GET /{phone_number_id}` (reference §2.4) and `POST /{phone_number_id} {pin}` (change the two-step PIN). */
 @Injectable()
-export class PhoneNumberNode implements GraphNodeType, OnModuleInit {
+export class PhoneNumberNode extends GraphNode {
   readonly typeName = PHONE_NUMBER_TYPE;
   readonly endpoint = 'phone_number' as const;
 
   constructor(
-    private readonly state: SandboxState,
-    private readonly access: GraphAccess,
-    private readonly registry: GraphNodeRegistry,
+    state: SandboxState,
+    access: GraphAccess,
+    registry: GraphNodeRegistry,
     @Inject(SANDBOX_CONFIG) private readonly config: SandboxConfig,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
+  ) {
+    super(state, access, registry);
   }
 
   exists(id: string): boolean {

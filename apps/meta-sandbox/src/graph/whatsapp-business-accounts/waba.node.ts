@@ -1,10 +1,9 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { stringParam } from '../../common/request-context';
 import type { Waba } from '../../state/model';
-import { SandboxState } from '../../state/sandbox-state';
 import { type FieldSpec, project, selectFields } from '../core/fields';
-import { GraphAccess } from '../core/graph-access';
-import { GraphNodeRegistry, type GraphNodeType, type NodeCall } from '../core/node-registry';
+import { GraphNode } from '../core/graph-node';
+import type { NodeCall } from '../core/node-registry';
 
 export const WABA_FIELDS: FieldSpec = {
   typeName: 'WhatsAppBusinessAccount',
@@ -25,19 +24,9 @@ export const WABA_FIELDS: FieldSpec = {
 
 /** `GET /{waba_id}` (reference §2.4). */
 @Injectable()
-export class WabaNode implements GraphNodeType, OnModuleInit {
+export class WabaNode extends GraphNode {
   readonly typeName = WABA_FIELDS.typeName;
   readonly endpoint = 'waba' as const;
-
-  constructor(
-    private readonly state: SandboxState,
-    private readonly access: GraphAccess,
-    private readonly registry: GraphNodeRegistry,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
 
   exists(id: string): boolean {
     return this.state.getWaba(id) !== undefined;
@@ -73,19 +62,9 @@ export const BUSINESS_FIELDS: FieldSpec = {
 
 /** `GET /{business_id}` (the customer's business portfolio). */
 @Injectable()
-export class BusinessNode implements GraphNodeType, OnModuleInit {
+export class BusinessNode extends GraphNode {
   readonly typeName = BUSINESS_FIELDS.typeName;
   readonly endpoint = 'business' as const;
-
-  constructor(
-    private readonly state: SandboxState,
-    private readonly access: GraphAccess,
-    private readonly registry: GraphNodeRegistry,
-  ) {}
-
-  onModuleInit(): void {
-    this.registry.register(this);
-  }
 
   exists(id: string): boolean {
     return this.state.getBusiness(id) !== undefined;
