@@ -220,4 +220,15 @@ describe('accounts API', () => {
       expect((await t.http.patch(`/v1/customers/${id}`).set(s.auth).send({ status: 'active' })).body.data.status).toBe(resumed);
     }
   });
+
+  it('archiving a customer keeps its accounts readable (spec 00: soft delete)', async () => {
+    const customer = await createCustomer(s);
+    const row = await seed(s, { customerId: customer.id });
+    expect((await t.http.delete(`/v1/customers/${customer.id}`).set(s.auth)).body.data.status).toBe('archived');
+    const account = await t.http.get(`/v1/accounts/${row.id}`).set(s.auth);
+    expect(account.status).toBe(200);
+    expect(account.body.data).toMatchObject({ id: row.id, status: 'approved', customer_id: customer.id });
+    expect((await list(s, { customer_id: customer.id })).body.data.map((a: { id: string }) => a.id)).toEqual([row.id]);
+    expect((await t.http.get(`/v1/customers/${customer.id}`).set(s.auth)).body.data.whatsapp_accounts).toHaveLength(1);
+  });
 });
