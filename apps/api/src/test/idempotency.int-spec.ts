@@ -99,7 +99,9 @@ describe('Idempotency-Key on POST', () => {
     expect(res.status).toBe(201);
     expect(res.headers['idempotent-replayed']).toBe('false');
     expect(res.body.request_id).toBe(res.headers['x-request-id']);
-    const record = await prisma.idempotencyRecord.findUniqueOrThrow({ where: { orgId_key: { orgId: o, key: 'k1' } } });
+    const record = await prisma.idempotencyRecord.findUniqueOrThrow({
+      where: { orgId_customerScope_key: { orgId: o, customerScope: '', key: 'k1' } },
+    });
     expect(record.statusCode).toBe(201);
     expect(record.requestId).toBe(res.headers['x-request-id']);
     expect(record.responseCiphertext).not.toContain(res.body.data.secret);

@@ -44,7 +44,7 @@ describe('EventWriter: the transactional outbox', () => {
 
   async function state(key: string, customerId: string) {
     const [row, event] = await Promise.all([
-      db.tx.idempotencyRecord.findUnique({ where: { orgId_key: { orgId: organizationId, key } } }),
+      db.tx.idempotencyRecord.findUnique({ where: { orgId_customerScope_key: { orgId: organizationId, customerScope: '', key } } }),
       db.tx.event.findFirst({ where: { orgId: organizationId, customerId } }),
     ]);
     return { row, event };

@@ -8,12 +8,12 @@ import { AppError } from '../errors/app-error';
 import type { RequestWithId } from '../http/request-id';
 import { Database } from '../persistence/database';
 import { assertIdempotencyKey, IDEMPOTENCY_HEADER, requestFingerprint } from './idempotency-key';
-import { IdempotencyService, type StoredResponse } from './idempotency.service';
+import { type IdempotencyScope, IdempotencyService, type StoredResponse } from './idempotency.service';
 
 type IdempotentRequest = RequestWithPrincipal & RequestWithId;
 
 interface Attempt {
-  orgId: string;
+  scope: IdempotencyScope;
   key: string;
   fingerprint: string;
   req: IdempotentRequest;
@@ -25,7 +25,7 @@ interface Attempt {
  *
  * The handler runs inside one CLS transaction (`db.transaction`), so the service's own `@Transactional()`
  * writes join it and the stored response commits with the effect — or neither does. The transaction
- * first takes a non-blocking advisory lock on (organization, key): not acquired → 409
+ * first takes a non-blocking advisory lock on (organization, customer restriction, key): not acquired → 409
  * `idempotency_in_progress`. Then: a record with another fingerprint → 422 `idempotency_key_reuse`; with
  * the same fingerprint → replay, the handler is not called; none → run the handler and insert the record.
  * A 4xx `AppError` rolls the effect back and is stored in a fresh short transaction so that retries get
@@ -57,7 +57,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (req.method !== 'POST' || key === undefined || !req.principal) return next.handle();
     assertIdempotencyKey(key);
     const attempt: Attempt = {
-      orgId: req.principal.organizationId,
+      // Scoped to the organization AND the key's customer restriction: a replay by a principal of another
+      // scope is a fresh request there, authorized (404/403) like any other.
+      scope: { orgId: req.principal.organizationId, customerId: req.principal.customerId },
       key,
       fingerprint: requestFingerprint(req.method, req.path, req.body),
       req,
@@ -67,14 +69,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async process(attempt: Attempt, context: ExecutionContext, next: CallHandler): Promise<unknown> {
-    const { orgId, key, fingerprint, req, res } = attempt;
+    const { scope, key, fingerprint, req, res } = attempt;
     let handlerFailed = false;
     try {
       const outcome = await this.db.transaction(async () => {
-        if (!(await this.records.tryLock(orgId, key))) {
+        if (!(await this.records.tryLock(scope, key))) {
           throw new AppError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed.');
         }
-        const existing = await this.records.find(orgId, key);
+        const existing = await this.records.find(scope, key);
         if (existing) {
           if (existing.fingerprint !== fingerprint) {
             throw new AppError('idempotency_key_reuse', 'This Idempotency-Key was used with a different request.', {
@@ -91,7 +93,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           throw error;
         }
         const statusCode = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
-        await this.records.save({ orgId, key, fingerprint, statusCode, requestId: req.id, response: toStored(result, req.id) });
+        await this.records.save({ scope, key, fingerprint, statusCode, requestId: req.id, response: toStored(result, req.id) });
         return { replayed: false as const, result };
       });
       if (!outcome.replayed) {
@@ -111,7 +113,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** Stores a 4xx after its effect rolled back; skipped when a retry already holds the key. */
-  private async storeError({ orgId, key, fingerprint, req }: Attempt, error: AppError): Promise<void> {
+  private async storeError({ scope, key, fingerprint, req }: Attempt, error: AppError): Promise<void> {
     const response: StoredResponse = {
       kind: 'error',
       code: error.code,
@@ -121,8 +123,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     };
     try {
       await this.db.transaction(async () => {
-        if (!(await this.records.tryLock(orgId, key)) || (await this.records.find(orgId, key))) return;
-        await this.records.save({ orgId, key, fingerprint, statusCode: error.status, requestId: req.id, response });
+        if (!(await this.records.tryLock(scope, key)) || (await this.records.find(scope, key))) return;
+        await this.records.save({ scope, key, fingerprint, statusCode: error.status, requestId: req.id, response });
       });
     } catch (storeError) {
       // The client still gets its 4xx; a retry will simply run again.

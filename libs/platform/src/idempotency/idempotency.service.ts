@@ -10,6 +10,22 @@ export type StoredResponse =
   | { kind: 'ok'; body: unknown; enveloped: boolean }
   | { kind: 'error'; code: ErrorCode; message: string; param?: string; headers: Record<string, string> };
 
+/**
+ * Whose key space a key lives in: the organization AND the caller's customer restriction (spec 01: an
+ * unrestricted key and a key restricted to customer X have separate key spaces), so a stored response
+ * only ever reaches a principal that could have received it.
+ */
+export interface IdempotencyScope {
+  orgId: string;
+  /** The key's customer restriction; null for an unrestricted (organization-wide) key. */
+  customerId: string | null;
+}
+
+/** The column value of a scope's restriction ('' = unrestricted; customer ids are never empty). */
+function customerScope(scope: IdempotencyScope): string {
+  return scope.customerId ?? '';
+}
+
 export interface IdempotencyRecordView {
   fingerprint: string;
   statusCode: number;
@@ -19,7 +35,7 @@ export interface IdempotencyRecordView {
 }
 
 export interface NewIdempotencyRecord {
-  orgId: string;
+  scope: IdempotencyScope;
   key: string;
   fingerprint: string;
   statusCode: number;
@@ -39,22 +55,24 @@ export class IdempotencyService {
   ) {}
 
   /**
-   * Takes the transaction-scoped advisory lock of (organization, key) without waiting; false when
-   * another transaction holds it (the same key is being processed). Released at commit or rollback.
+   * Takes the transaction-scoped advisory lock of (organization, restriction, key) without waiting; false
+   * when another transaction holds it (the same key is being processed). Released at commit or rollback.
+   * The name is JSON so no choice of key can collide with another scope's name.
    */
-  async tryLock(orgId: string, key: string): Promise<boolean> {
-    const lockName = `${orgId}:${key}`;
+  async tryLock(scope: IdempotencyScope, key: string): Promise<boolean> {
+    const lockName = JSON.stringify(['idempotency', scope.orgId, customerScope(scope), key]);
     const rows = await this.db.tx.$queryRaw<{ locked: boolean }[]>`
       SELECT pg_try_advisory_xact_lock(hashtextextended(${lockName}::text, 0)) AS locked`;
     return rows[0]?.locked === true;
   }
 
-  /** The live record of (organization, key); one past the 24 h retention is deleted and ignored. */
-  async find(orgId: string, key: string): Promise<IdempotencyRecordView | null> {
-    const row = await this.db.tx.idempotencyRecord.findUnique({ where: { orgId_key: { orgId, key } } });
+  /** The live record of (scope, key); one past the 24 h retention is deleted and ignored. */
+  async find(scope: IdempotencyScope, key: string): Promise<IdempotencyRecordView | null> {
+    const where = { orgId_customerScope_key: { orgId: scope.orgId, customerScope: customerScope(scope), key } };
+    const row = await this.db.tx.idempotencyRecord.findUnique({ where });
     if (!row) return null;
     if (row.createdAt.getTime() < Date.now() - IDEMPOTENCY_TTL_MS) {
-      await this.db.tx.idempotencyRecord.delete({ where: { orgId_key: { orgId, key } } });
+      await this.db.tx.idempotencyRecord.delete({ where });
       return null;
     }
     return {
@@ -69,7 +87,8 @@ export class IdempotencyService {
   async save(record: NewIdempotencyRecord): Promise<void> {
     await this.db.tx.idempotencyRecord.create({
       data: {
-        orgId: record.orgId,
+        orgId: record.scope.orgId,
+        customerScope: customerScope(record.scope),
         key: record.key,
         fingerprint: record.fingerprint,
         statusCode: record.statusCode,
