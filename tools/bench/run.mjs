@@ -1,0 +1,645 @@
+#!/usr/bin/env node
+// `npm run bench`: Kirim's benchmark (spec 08), with a baseline measured in the same run. See README.md.
+//   build (Nx) → fresh database kirim_bench_<ts> + migrations → baseline server, worker, api (production
+//   settings, one process each) → seed (CLI + one INSERT … SELECT per table) → every scenario at full load
+//   and at a fixed rate, each load in its own autocannon process → RSS → results JSON (+ README table).
+// Options:
+//   --smoke            a few seconds of load in all: small seed, 1 s per load at 10 connections and 50 req/s,
+//                      no targets; exit 0 unless something
+//                      errored or answered non-2xx (what `npm test` runs). Writes results/local/smoke.json.
+//   --duration <s>     seconds per measured load (10)        --warmup <s>   seconds of warm-up load (3)
+//   --connections <n>  connections at full load (100)        --rate <n>     req/s of the fixed-rate load (200)
+//   --only <a,b>       only these scenarios (the baseline always runs)
+//   --profile          run each api scenario against its own api started with --cpu-prof, and print where
+//                      the CPU went (self time by package); profiles in results/profiles/
+//   --keep-db          keep the bench database (and Redis keys) afterwards
+//   --no-build         use dist/ as it is          --check-targets   exit 1 when a target is missed
+// Environment: DATABASE_ADMIN_URL (postgresql://postgres@127.0.0.1:5432/postgres), REDIS_URL
+// (redis://127.0.0.1:6379), ENCRYPTION_KEY / KEY_PEPPER (else .env, written as `npm start` does).
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureDotEnv, freePort, ignore, loadDotEnv, redisAnswers, root, run, sleep } from '../stack/lib.mjs';
+import { analyseProfile, formatProfile } from './profile.mjs';
+
+const benchDir = join(root, 'tools', 'bench');
+const resultsDir = join(benchDir, 'results');
+const localDir = join(resultsDir, 'local'); // git-ignored: smoke and partial runs, app logs
+const profilesDir = join(resultsDir, 'profiles'); // git-ignored
+const readme = join(benchDir, 'README.md');
+
+const { values: opts } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string' },
+    rate: { type: 'string' },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'keep-db': { type: 'boolean', default: false },
+    'no-build': { type: 'boolean', default: false },
+    'check-targets': { type: 'boolean', default: false },
+  },
+});
+const smoke = opts.smoke;
+const duration = Number(opts.duration ?? (smoke ? 1 : 10));
+const warmup = Number(opts.warmup ?? (smoke ? 0 : 3));
+// The smoke run checks that everything answers, not speed: a light load that leaves the machine to others.
+const connections = Number(opts.connections ?? (smoke ? 10 : 100));
+const rate = Number(opts.rate ?? (smoke ? 50 : 200));
+const seedSize = smoke ? { customers: 200, events: 1000 } : { customers: 10_000, events: 100_000 };
+const PAGE = 25;
+
+/**
+ * The scenarios, in the order they run (reads before writes: the POSTs add customers and events).
+ * `target`: the spec-08 targets, as ratios to the baseline's full-load req/s and p99 at the fixed rate.
+ */
+const SCENARIOS = [
+  { name: 'baseline', label: 'baseline (INSERT + LPUSH)', server: 'baseline', path: '/' },
+  { name: 'me', label: 'GET /v1/me', path: '/v1/me', target: { ratio: 0.5 } },
+  {
+    name: 'customers-page-1',
+    label: 'GET /v1/customers?limit=25 (page 1)',
+    path: '/v1/customers?limit=25',
+    target: { ratio: 0.35, p99: 20 },
+  },
+  {
+    name: 'customers-page-400',
+    label: 'GET /v1/customers?limit=25 (page 400)',
+    path: (ctx) => `/v1/customers?limit=25&cursor=${encodeURIComponent(ctx.lastCursor)}`,
+    target: { ratio: 0.35, p99: 20, sameAs: 'customers-page-1' },
+  },
+  { name: 'events', label: 'GET /v1/events?limit=25', path: '/v1/events?limit=25' },
+  {
+    name: 'customers-create',
+    label: 'POST /v1/customers (Idempotency-Key)',
+    method: 'POST',
+    path: '/v1/customers',
+    body: { name: 'Bench customer', metadata: { source: 'bench' } },
+    idempotencyKey: true,
+    target: { ratio: 0.2, p99: 50 },
+  },
+];
+/** "page 400 costs what page 1 costs": at least this share of page 1's req/s. */
+const SAME_COST_SHARE = 0.9;
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+class Fatal extends Error {}
+const fail = (message) => {
+  throw new Fatal(message);
+};
+
+const children = new Set();
+const cleanups = [];
+let cleaningUp = false;
+
+// ------------------------------------------------------------------------------------------- facts
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cores: cpus.length,
+    cpu_model: cpus[0]?.model?.trim() ?? 'unknown',
+    memory_mb: Math.round(os.totalmem() / 2 ** 20),
+    os: `${os.type()} ${os.release()}`,
+    load_average_at_start: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
+function git() {
+  const out = (args) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const commit = out(['rev-parse', 'HEAD']);
+  const dirty = out(['status', '--porcelain', '--untracked-files=no', '--', 'apps', 'libs', 'prisma']).length > 0;
+  return { commit, dirty };
+}
+
+const packageVersion = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+
+// --------------------------------------------------------------------------------------- processes
+
+/** Starts a long-running child with its output in a log file. Resolves when `ready()` says so. */
+function startChild(name, args, env, logFile) {
+  const fd = openSync(logFile, 'w');
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return { name, child, logFile, pid: child.pid };
+}
+
+const tail = (file, lines = 30) => (existsSync(file) ? readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '');
+
+async function waitHttp(proc, url, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null)
+      fail(`${proc.name} exited with code ${proc.child.exitCode} before ${url} answered:\n${tail(proc.logFile)}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+      last = `HTTP ${res.status}`;
+    } catch (error) {
+      last = error.cause?.code ?? error.message;
+    }
+    await sleep(200);
+  }
+  fail(`${proc.name}: ${url} did not answer 200 within ${timeoutMs / 1000} s (last: ${last}):\n${tail(proc.logFile)}`);
+}
+
+function stopChild(proc, ms = 15_000) {
+  const child = proc?.child;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => (child.kill('SIGKILL'), resolve()), ms);
+    child.once('exit', () => (clearTimeout(timer), resolve()));
+    child.kill('SIGTERM');
+  });
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MB. */
+function memoryOf(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rss_mb: Math.round(kb('VmRSS') / 1024), peak_rss_mb: Math.round(kb('VmHWM') / 1024) };
+  } catch {
+    return { rss_mb: null, peak_rss_mb: null };
+  }
+}
+
+/** One autocannon run in its own process (tools/bench/load.mjs). */
+async function load(spec) {
+  const r = await run(process.execPath, [join(benchDir, 'load.mjs'), JSON.stringify(spec)], { track: (c) => children.add(c) });
+  const line = r.stdout.trim().split('\n').pop();
+  if (r.code !== 0 || !line?.startsWith('{')) fail(`load generator failed (exit ${r.code}):\n${r.output.trimEnd()}`);
+  return JSON.parse(line);
+}
+
+// ------------------------------------------------------------------------------------- environment
+
+async function createDatabase(adminUrl, name) {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    fail(`PostgreSQL: ${adminUrl} does not answer (${error.message}); set DATABASE_ADMIN_URL`);
+  }
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const version = (await admin.query('SHOW server_version')).rows[0].server_version;
+    return version;
+  } finally {
+    await admin.end();
+  }
+}
+
+async function dropDatabase(adminUrl, name) {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5000 });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function redisVersion(url) {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  client.on('error', ignore);
+  try {
+    await client.connect();
+    return /redis_version:(\S+)/.exec(await client.info('server'))?.[1] ?? 'unknown';
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Deletes every key under the prefix (bounded: SCAN in pages, at most 10,000 pages). */
+async function dropRedisKeys(url, prefix) {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  client.on('error', ignore);
+  try {
+    let cursor = '0';
+    for (let i = 0; i < 10_000; i++) {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length) await client.unlink(...keys);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+  } finally {
+    client.disconnect();
+  }
+}
+
+// -------------------------------------------------------------------------------------------- seed
+
+/**
+ * Customers and events straight into PostgreSQL, matching prisma/schema (one INSERT … SELECT over
+ * unnest(ids, timestamps) per table). Ids are `cus_`/`evt_` + a ULID whose time part is the row's created_at,
+ * so ids and timestamps sort together and keyset cursors work; events are marked relayed so the
+ * worker's outbox relay leaves them alone.
+ */
+async function seedRows(databaseUrl, { orgId, teamId }, { customers, events }) {
+  const { default: pg } = await import('pg');
+  const { monotonicFactory } = await import('ulid');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const start = Date.now() - 60 * 60 * 1000; // an hour ago: inside the event log's 30-day window
+    const ulid = monotonicFactory();
+    const customerIds = [];
+    const customerTimes = [];
+    for (let i = 0; i < customers; i++) {
+      const at = start + i * 100;
+      customerIds.push(`cus_${ulid(at)}`);
+      customerTimes.push(new Date(at).toISOString());
+    }
+    await client.query(
+      `INSERT INTO customers (id, org_id, team_id, name, email, status, metadata, created_at, updated_at)
+       SELECT t.id, $1, $2, 'Bench customer ' || t.n, 'bench' || t.n || '@example.com', 'active',
+              jsonb_build_object('seq', t.n), t.at, t.at
+       FROM unnest($3::text[], $4::timestamptz[]) WITH ORDINALITY AS t(id, at, n)`,
+      [orgId, teamId, customerIds, customerTimes],
+    );
+    const eventIds = [];
+    const eventTimes = [];
+    for (let i = 0; i < events; i++) {
+      const at = start + i * 30;
+      eventIds.push(`evt_${ulid(at)}`);
+      eventTimes.push(new Date(at).toISOString());
+    }
+    await client.query(
+      `INSERT INTO events (id, org_id, team_id, customer_id, type, data, created_at, relayed_at)
+       SELECT t.id, $1, $2, c.id, 'customer.updated',
+              jsonb_build_object('customer', jsonb_build_object(
+                'id', c.id, 'object', 'customer', 'name', c.name, 'email', c.email, 'status', c.status,
+                'metadata', c.metadata, 'team_id', c.team_id, 'archived_at', NULL,
+                'created_at', to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+                'updated_at', to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))),
+              t.at, now()
+       FROM unnest($3::text[], $4::timestamptz[]) WITH ORDINALITY AS t(id, at, n)
+       JOIN (SELECT *, row_number() OVER (ORDER BY id) AS k FROM customers WHERE org_id = $1) c
+         ON c.k = 1 + (t.n - 1) % $5::int`,
+      [orgId, teamId, eventIds, eventTimes, customers],
+    );
+    await client.query('ANALYZE customers; ANALYZE events');
+  } finally {
+    await client.end();
+  }
+}
+
+/** Follows next_cursor to the last page of the customer list; returns its cursor and page number. */
+async function lastPageCursor(apiUrl, apiKey, total) {
+  let cursor = null;
+  let page = 1;
+  const pages = Math.ceil(total / PAGE);
+  for (; page < pages; page++) {
+    const url = `${apiUrl}/v1/customers?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const res = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` }, signal: AbortSignal.timeout(10_000) });
+    const body = await res.json().catch(() => null);
+    if (res.status !== 200 || !body?.next_cursor)
+      fail(`walking the customer list: page ${page} answered ${res.status} ${JSON.stringify(body)?.slice(0, 300)}`);
+    cursor = body.next_cursor;
+  }
+  return { cursor, page };
+}
+
+// ------------------------------------------------------------------------------------------ report
+
+const fmt = (n, digits = 0) =>
+  n === null || n === undefined || Number.isNaN(n) ? '–' : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits });
+const pct = (r) => (r === null || r === undefined ? '–' : `${Math.round(r * 1000) / 10} %`);
+
+/** Ratios to the baseline and every target of a scenario, against the same run's figures. */
+function evaluate(results, baselineRps) {
+  for (const s of results.scenarios) {
+    const def = SCENARIOS.find((d) => d.name === s.name);
+    const failed = s.runs.some((r) => r.failed);
+    s.ratio_to_baseline = Math.round((s.max.req_per_s / baselineRps) * 1000) / 1000;
+    const checks = [];
+    if (def.target && !smoke) {
+      const t = def.target;
+      if (t.ratio !== undefined)
+        checks.push({ what: `≥ ${pct(t.ratio)} of baseline req/s`, ok: !failed && s.ratio_to_baseline >= t.ratio });
+      if (t.p99 !== undefined) checks.push({ what: `p99 ≤ ${t.p99} ms at ${rate} req/s`, ok: !failed && s.rate.latency_ms.p99 <= t.p99 });
+      const other = t.sameAs && results.scenarios.find((o) => o.name === t.sameAs);
+      if (other) {
+        s.ratio_to_page_1 = Math.round((s.max.req_per_s / other.max.req_per_s) * 1000) / 1000;
+        checks.push({
+          what: `≥ ${pct(SAME_COST_SHARE)} of page 1's req/s (${pct(s.ratio_to_page_1)})`,
+          ok: !failed && s.ratio_to_page_1 >= SAME_COST_SHARE,
+        });
+      }
+    }
+    s.targets = checks;
+  }
+  if (!smoke) {
+    const limit = 300;
+    results.memory.targets = [
+      { what: `api RSS ≤ ${limit} MB`, ok: results.memory.api.rss_mb !== null && results.memory.api.rss_mb <= limit },
+    ];
+  }
+}
+
+function table(results) {
+  const lines = [
+    `| scenario | load | req/s (2xx) | vs baseline | p50 ms | p99 ms | non-2xx / errors | target |`,
+    `|---|---|--:|--:|--:|--:|--:|---|`,
+  ];
+  for (const s of results.scenarios) {
+    for (const r of s.runs) {
+      const loadLabel = r.mode === 'max' ? `${r.connections} conn.` : `${rate} req/s`;
+      const bad = r.non_2xx + r.errors + r.timeouts;
+      const targets = (s.targets ?? [])
+        .filter((t) => (r.mode === 'max' ? !t.what.startsWith('p99') : t.what.startsWith('p99')))
+        .map((t) => `${t.ok ? '✅' : '❌'} ${t.what}`)
+        .join('; ');
+      lines.push(
+        `| ${s.label} | ${loadLabel} | ${fmt(r.req_per_s)} | ${r.mode === 'max' ? pct(s.ratio_to_baseline) : ''} | ${fmt(r.latency_ms.p50, 1)} | ${fmt(r.latency_ms.p99, 1)} | ${bad ? `**${fmt(r.non_2xx)} / ${fmt(r.errors + r.timeouts)}** (failed)` : '0 / 0'} | ${targets} |`,
+      );
+    }
+  }
+  const m = results.memory;
+  const memTarget = (m.targets ?? []).map((t) => `${t.ok ? '✅' : '❌'} ${t.what}`).join('');
+  lines.push(`| api RSS after the runs | | ${fmt(m.api.rss_mb)} MB (peak ${fmt(m.api.peak_rss_mb)} MB) | | | | | ${memTarget} |`);
+  lines.push(`| worker RSS after the runs | | ${fmt(m.worker.rss_mb)} MB (peak ${fmt(m.worker.peak_rss_mb)} MB) | | | | | |`);
+  return lines.join('\n');
+}
+
+function describeRun(results) {
+  const { machine: m, versions: v, git: g } = results;
+  return [
+    `${results.date}, commit \`${g.commit.slice(0, 10)}\`${g.dirty ? ' (with uncommitted changes)' : ''}; ${m.cores} cores (${m.cpu_model}), ${fmt(m.memory_mb / 1024, 1)} GB; ` +
+      `Node ${v.node}, PostgreSQL ${v.postgresql}, Redis ${v.redis}, autocannon ${v.autocannon}; ` +
+      `${results.settings.duration_s} s per load after ${results.settings.warmup_s} s warm-up; ${fmt(results.seed.customers)} customers, ${fmt(results.seed.events)} events stored; load average at start ${m.load_average_at_start.join(' ')}.`,
+  ].join('\n');
+}
+
+function updateReadme(results) {
+  if (!existsSync(readme)) return;
+  const text = readFileSync(readme, 'utf8');
+  const start = '<!-- bench:table:start -->';
+  const end = '<!-- bench:table:end -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return;
+  const block = `${start}\n${describeRun(results)}\n\n${table(results)}\n${end}`;
+  writeFileSync(readme, text.slice(0, i) + block + text.slice(j + end.length));
+}
+
+// -------------------------------------------------------------------------------------------- main
+
+async function main() {
+  const t0 = Date.now();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void cleanup().then(() => process.exit(130)));
+  process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
+
+  const only = opts.only?.split(',').map((s) => s.trim());
+  if (only)
+    for (const name of only)
+      if (!SCENARIOS.some((s) => s.name === name)) fail(`--only: no scenario "${name}" (${SCENARIOS.map((s) => s.name).join(', ')})`);
+  const selected = SCENARIOS.filter((s) => s.name === 'baseline' || !only || only.includes(s.name));
+  const full = !smoke && !only && !opts.profile;
+
+  if (ensureDotEnv()) say('Config: wrote .env with fresh ENCRYPTION_KEY and KEY_PEPPER');
+  await loadDotEnv();
+  mkdirSync(localDir, { recursive: true });
+  const adminUrl = process.env.DATABASE_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  if (!(await redisAnswers(redisUrl))) fail(`Redis: ${redisUrl} does not answer; set REDIS_URL`);
+
+  const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  const dbName = `kirim_bench_${stamp}_${process.pid}`;
+  const prefix = `kirim:bench:${stamp}:${process.pid}:`;
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const databaseUrl = dbUrl.toString();
+
+  const results = {
+    kind: smoke ? 'smoke' : full ? 'full' : 'partial',
+    date: new Date().toISOString(),
+    machine: machine(),
+    versions: { node: process.version, postgresql: '?', redis: await redisVersion(redisUrl), autocannon: packageVersion('autocannon') },
+    git: git(),
+    settings: {
+      duration_s: duration,
+      warmup_s: warmup,
+      connections,
+      rate_per_s: rate,
+      api_processes: 1,
+      worker_processes: 1,
+      node_env: 'production',
+      log_level: 'info',
+    },
+    seed: seedSize,
+    scenarios: [],
+    memory: {},
+    profiles: [],
+  };
+
+  if (!opts['no-build']) {
+    say('Build: npx nx run-many -t build -p api worker cli …');
+    const started = Date.now();
+    const r = await run('npx', ['nx', 'run-many', '-t', 'build', '-p', 'api', 'worker', 'cli', '--outputStyle=static'], {
+      env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false' },
+      track: (c) => children.add(c),
+    });
+    if (r.code !== 0) fail(`build failed:\n${r.output.trimEnd().split('\n').slice(-40).join('\n')}`);
+    say(`Build: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  for (const app of ['api', 'worker', 'cli'])
+    if (!existsSync(join(root, 'dist', 'apps', app, 'main.js'))) fail(`dist/apps/${app}/main.js is missing: build first`);
+
+  results.versions.postgresql = await createDatabase(adminUrl, dbName);
+  cleanups.push(async () => {
+    if (opts['keep-db']) return say(`Kept database ${dbName} and Redis keys ${prefix}*`);
+    await dropDatabase(adminUrl, dbName).catch((e) => say(`could not drop ${dbName}: ${e.message}`));
+    await dropRedisKeys(redisUrl, prefix).catch((e) => say(`could not delete Redis keys ${prefix}*: ${e.message}`));
+  });
+  const m = results.machine;
+  const v = results.versions;
+  say(`Machine: ${m.cores} cores, ${m.cpu_model}, ${fmt(m.memory_mb)} MB; load average ${m.load_average_at_start.join(' ')}`);
+  say(
+    `Versions: Node ${v.node}, PostgreSQL ${v.postgresql}, Redis ${v.redis}, autocannon ${v.autocannon}; commit ${results.git.commit.slice(0, 10)}${results.git.dirty ? ' (dirty)' : ''}`,
+  );
+  say(`Database: ${dbName}; Redis prefix ${prefix}`);
+
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    RATE_LIMIT_WRITE_PER_MIN: '1000000000',
+    RATE_LIMIT_READ_PER_MIN: '1000000000',
+    KIRIM_ENV_FILE: join(root, '.env'),
+  };
+  const migrated = await run(process.execPath, ['tools/prisma/migrate.mjs', 'deploy'], { env, track: (c) => children.add(c) });
+  if (migrated.code !== 0) fail(`migrations failed:\n${migrated.output}`);
+
+  // Servers: baseline, worker, api (each its own process, logs in results/local/).
+  const basePort = await freePort(43100);
+  const baseline = startChild(
+    'baseline',
+    [join(benchDir, 'baseline.mjs')],
+    { ...env, BASELINE_PORT: String(basePort) },
+    join(localDir, 'baseline.log'),
+  );
+  const workerPort = await freePort(43110);
+  const worker = startChild(
+    'worker',
+    ['dist/apps/worker/main.js'],
+    { ...env, WORKER_PORT: String(workerPort) },
+    join(localDir, 'worker.log'),
+  );
+  const apiPort = await freePort(43120);
+  const apiEnv = { ...env, API_PORT: String(apiPort), WORKER_PORT: String(workerPort) };
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const startApi = (profileDir) =>
+    startChild(
+      'api',
+      [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '500'] : []), 'dist/apps/api/main.js'],
+      apiEnv,
+      join(localDir, 'api.log'),
+    );
+  let api = startApi();
+  cleanups.push(() => Promise.all([stopChild(api), stopChild(worker), stopChild(baseline)]));
+  await waitHttp(baseline, `http://127.0.0.1:${basePort}/`);
+  await waitHttp(worker, `http://127.0.0.1:${workerPort}/health`);
+  await waitHttp(api, `${apiUrl}/v1/health`);
+  say(`Started: baseline :${basePort} (pid ${baseline.pid}), worker :${workerPort} (pid ${worker.pid}), api :${apiPort} (pid ${api.pid})`);
+
+  // Seed: an organization with its team and API key through the CLI, then the rows.
+  const seeded = await run(
+    process.execPath,
+    ['dist/apps/cli/main.js', 'orgs', 'create', '--name', 'Bench', '--owner-email', 'bench@example.com', '--json'],
+    { env },
+  );
+  let org;
+  try {
+    org = JSON.parse(seeded.stdout);
+  } catch {
+    fail(`seeding: kirim orgs create failed:\n${seeded.output}`);
+  }
+  const apiKey = org.api_key.secret;
+  const seedStarted = Date.now();
+  await seedRows(databaseUrl, { orgId: org.organization.id, teamId: org.team.id }, seedSize);
+  const last = await lastPageCursor(apiUrl, apiKey, seedSize.customers);
+  results.seed.last_page = last.page;
+  say(
+    `Seed: ${fmt(seedSize.customers)} customers, ${fmt(seedSize.events)} events in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s (last page ${last.page})`,
+  );
+  const ctx = { lastCursor: last.cursor };
+
+  // The loads.
+  for (const def of selected) {
+    const onBaseline = def.server === 'baseline';
+    let profileDir;
+    if (opts.profile && !onBaseline) {
+      profileDir = join(profilesDir, `${stamp}-${def.name}`);
+      mkdirSync(profileDir, { recursive: true });
+      await stopChild(api);
+      api = startApi(profileDir);
+      await waitHttp(api, `${apiUrl}/v1/health`);
+    }
+    const base = onBaseline ? `http://127.0.0.1:${basePort}` : apiUrl;
+    const spec = {
+      url: base + (typeof def.path === 'function' ? def.path(ctx) : def.path),
+      method: def.method ?? 'GET',
+      headers: onBaseline ? {} : { authorization: `Bearer ${apiKey}` },
+      body: def.body,
+      idempotencyKey: def.idempotencyKey,
+    };
+    if (warmup > 0) await load({ ...spec, connections, duration: warmup });
+    const max = { mode: 'max', ...(await load({ ...spec, connections, duration })) };
+    const fixed = {
+      mode: 'rate',
+      target_rate: rate,
+      ...(await load({ ...spec, connections: Math.min(connections, 20), duration, overallRate: rate })),
+    };
+    const runs = [max, fixed];
+    for (const r of runs) r.failed = r.non_2xx + r.errors + r.timeouts > 0 || r.ok_2xx === 0;
+    results.scenarios.push({ name: def.name, label: def.label, max, rate: fixed, runs });
+    say(
+      `${def.label.padEnd(42)} ${fmt(max.req_per_s).padStart(7)} req/s  p50 ${fmt(max.latency_ms.p50, 1)} p99 ${fmt(max.latency_ms.p99, 1)} ms` +
+        ` | at ${rate}/s: ${fmt(fixed.req_per_s)} req/s p50 ${fmt(fixed.latency_ms.p50, 1)} p99 ${fmt(fixed.latency_ms.p99, 1)} ms` +
+        runs
+          .filter((r) => r.failed)
+          .map(
+            (r) =>
+              `  FAILED (${r.mode}: ${r.ok_2xx} 2xx, ${r.non_2xx} non-2xx ${JSON.stringify(r.status_codes)}, ${r.errors} errors, ${r.timeouts} timeouts)`,
+          )
+          .join(''),
+    );
+    if (profileDir) {
+      const memory = memoryOf(api.pid);
+      await stopChild(api);
+      const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
+      if (!file) say(`  (no CPU profile was written to ${relative(root, profileDir)})`);
+      else {
+        const analysis = analyseProfile(join(profileDir, file), { window: max.window_us, requests: max.requests_total, top: 30 });
+        results.profiles.push({ scenario: def.name, rss_after: memory, ...analysis, file: relative(root, analysis.file) });
+        say(formatProfile(analysis, `  CPU profile of the api under ${def.label} at ${connections} connections`).replace(/^/gm, '  '));
+      }
+      api = startApi();
+      await waitHttp(api, `${apiUrl}/v1/health`);
+    }
+  }
+
+  results.memory = {
+    api: memoryOf(api.pid),
+    worker: memoryOf(worker.pid),
+    ...(opts.profile && { note: 'api restarted per profiled scenario' }),
+  };
+  const baselineRps = results.scenarios.find((s) => s.name === 'baseline').max.req_per_s;
+  evaluate(results, baselineRps);
+  results.elapsed_s = Math.round((Date.now() - t0) / 1000);
+
+  say();
+  say(table(results));
+  say();
+  const file = smoke
+    ? join(localDir, 'smoke.json')
+    : full
+      ? join(resultsDir, `${results.date.slice(0, 10)}.json`)
+      : join(localDir, `${stamp}.json`);
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  say(`Results: ${relative(root, file)}${full ? ' (and the table in tools/bench/README.md)' : ''}; ${results.elapsed_s} s in all`);
+  if (full) updateReadme(results);
+
+  const failedRuns = results.scenarios.flatMap((s) => s.runs.filter((r) => r.failed).map((r) => `${s.name} (${r.mode})`));
+  const missed = [...results.scenarios.flatMap((s) => s.targets ?? []), ...(results.memory.targets ?? [])].filter((t) => !t.ok);
+  if (!smoke && missed.length) say(`Targets missed: ${missed.length} (${missed.map((t) => t.what).join('; ')})`);
+  if (failedRuns.length) {
+    say(`FAILED measurements (non-2xx answers or errors): ${failedRuns.join(', ')}; see tools/bench/results/local/api.log`);
+    return 1;
+  }
+  return opts['check-targets'] && missed.length ? 1 : 0;
+}
+
+async function cleanup() {
+  if (cleaningUp) return;
+  cleaningUp = true;
+  for (const fn of cleanups.reverse()) await fn().catch(ignore);
+  for (const c of children) c.kill('SIGKILL');
+}
+
+main()
+  .then(async (code) => {
+    await cleanup();
+    process.exit(code);
+  })
+  .catch(async (error) => {
+    process.stderr.write(`\nbench: ${error instanceof Fatal ? error.message : (error?.stack ?? error)}\n`);
+    await cleanup();
+    process.exit(1);
+  });
