@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, RateLimiter } from '@kirim/platform';
+import { AppError, perMinute, RateLimiter } from '@kirim/platform';
 import type { Request } from 'express';
 
 /** Spec 03 step 5: 30 calls per 60 s per token prefix and per client IP. */
@@ -22,7 +22,7 @@ export class OnboardingRateLimit {
     const prefix = token.slice(0, TOKEN_BUCKET_PREFIX_LENGTH).replace(/[^A-Za-z0-9_-]/g, '_');
     const kind = scope === 'api' ? 'write' : 'read';
     for (const key of [`onboarding:ip:${ip}`, `onboarding:token:${prefix}`]) {
-      const decision = await this.limiter.take(key, kind, ONBOARDING_LIMIT_PER_MIN);
+      const decision = await this.limiter.limit(`${kind}:${key}`, perMinute(ONBOARDING_LIMIT_PER_MIN));
       if (!decision.allowed) {
         throw new AppError('rate_limit_exceeded', `Too many requests; retry after ${decision.retryAfter} s.`, {
           headers: { 'Retry-After': String(decision.retryAfter) },

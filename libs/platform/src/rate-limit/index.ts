@@ -1,3 +1,4 @@
 export * from './token-bucket';
+export * from './token-bucket-limiter';
 export * from './rate-limiter';
 export * from './rate-limit.interceptor';

@@ -23,7 +23,7 @@ export class RateLimitInterceptor implements NestInterceptor {
     if (!principal) return next.handle();
     const kind = bucketKind(req.method);
     const limit = kind === 'read' ? principal.rateLimits.readPerMinute : principal.rateLimits.writePerMinute;
-    const decision = await this.limiter.take(principal.organizationId, kind, limit);
+    const decision = await this.limiter.takeForOrganization(principal.organizationId, kind, limit);
     const res = context.switchToHttp().getResponse<Response>();
     res.setHeader('X-RateLimit-Limit', String(decision.limit));
     res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
