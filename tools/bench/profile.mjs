@@ -15,6 +15,9 @@ const SPECIAL = {
   '(root)': 'idle',
 };
 
+/** Groups that are nobody's code in particular: charged to their caller in the `attributed` view. */
+const UNATTRIBUTED = new Set(['node (core)', '(V8 builtins / native)', '(program: V8, native, unattributed)']);
+
 const sourceMaps = new Map();
 function sourceMapFor(url) {
   if (!sourceMaps.has(url)) {
@@ -56,6 +59,8 @@ function classify(frame) {
     return { group: '(V8 builtins / native)', where: '' };
   }
   if (url.startsWith('node:')) return { group: 'node (core)', where: url.replace(/^node:/, '') };
+  // The only WebAssembly in the api is Prisma's query compiler (@prisma/client/runtime/*.wasm).
+  if (url.startsWith('wasm://')) return { group: 'prisma (query compiler wasm)', where: url };
   const path = url.startsWith('file://') ? fileURLToPath(url) : url;
   if (path.includes('/node_modules/')) {
     return { group: packageOf(path), where: path.slice(path.lastIndexOf('/node_modules/') + 14) + `:${lineNumber + 1}` };
@@ -76,15 +81,44 @@ function classify(frame) {
 export function analyseProfile(file, { window, requests, top = 25 } = {}) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const info = new Map();
   const frameOf = (id) => {
     if (!info.has(id)) info.set(id, classify(byId.get(id).callFrame));
     return info.get(id);
   };
+  // Node core and V8 builtins are charged to the nearest caller that is a package or our code: who
+  // caused the socket write, the hashing, the async_hooks bookkeeping.
+  const callerCache = new Map();
+  const callerOf = (id) => {
+    if (callerCache.has(id)) return callerCache.get(id);
+    let at = id;
+    let group = frameOf(id).group;
+    while (UNATTRIBUTED.has(group) && parent.has(at)) {
+      at = parent.get(at);
+      const g = frameOf(at).group;
+      if (g === 'idle') break;
+      if (!UNATTRIBUTED.has(g)) group = g;
+    }
+    callerCache.set(id, group);
+    return group;
+  };
+  // Every package on a sample's stack (each counted once): the inclusive cost of a layer.
+  const stackCache = new Map();
+  const stackGroups = (id) => {
+    if (stackCache.has(id)) return stackCache.get(id);
+    const set = new Set([frameOf(id).group]);
+    if (parent.has(id)) for (const g of stackGroups(parent.get(id))) set.add(g);
+    stackCache.set(id, set);
+    return set;
+  };
 
   let t = profile.startTime;
   const inWindow = window && window[0] < profile.endTime && window[1] > profile.startTime;
   const groups = new Map();
+  const attributed = new Map();
+  const inclusive = new Map();
   const functions = new Map();
   let busyUs = 0;
   let totalUs = 0;
@@ -100,8 +134,11 @@ export function analyseProfile(file, { window, requests, top = 25 } = {}) {
     if (group === 'idle') continue;
     busyUs += dt;
     groups.set(group, (groups.get(group) ?? 0) + dt);
+    const caller = callerOf(id);
+    attributed.set(caller, (attributed.get(caller) ?? 0) + dt);
+    for (const g of stackGroups(id)) if (!UNATTRIBUTED.has(g) && g !== 'idle') inclusive.set(g, (inclusive.get(g) ?? 0) + dt);
     const node = byId.get(id);
-    const key = `${node.callFrame.functionName || '(anonymous)'}\t${group}\t${where}`;
+    const key = `${node.callFrame.functionName || '(anonymous)'}\t${group}${caller !== group ? ` ← ${caller}` : ''}\t${where}`;
     functions.set(key, (functions.get(key) ?? 0) + dt);
   }
   const perRequest = (us) => (requests ? Math.round((us / requests) * 10) / 10 : undefined);
@@ -123,6 +160,8 @@ export function analyseProfile(file, { window, requests, top = 25 } = {}) {
     requests,
     busy_us_per_request: perRequest(busyUs),
     groups: rows(groups, 40).map(({ key, ...r }) => ({ package: key, ...r })),
+    attributed: rows(attributed, 40).map(({ key, ...r }) => ({ package: key, ...r })),
+    inclusive: rows(inclusive, 40).map(({ key, ...r }) => ({ package: key, ...r })),
     functions: rows(functions, top).map(({ key, ...r }) => {
       const [fn, group, where] = key.split('\t');
       return { function: fn, package: group, where, ...r };
@@ -131,15 +170,18 @@ export function analyseProfile(file, { window, requests, top = 25 } = {}) {
 }
 
 /** The analysis as text: packages, then the top functions. */
-export function formatProfile(a, title = 'profile') {
+export function formatProfile(a, title = 'profile', { packages = 20 } = {}) {
+  const row = (g) =>
+    `    ${String(g.share).padStart(5)} %  ${String(g.ms).padStart(8)} ms${g.us_per_request !== undefined ? `  ${String(g.us_per_request).padStart(7)} µs/req` : ''}  ${g.package}`;
   const lines = [
     `${title}: ${a.busy_ms} ms CPU busy of ${a.wall_ms} ms${a.windowed ? ' (load window)' : ''}` +
       (a.requests ? `, ${a.requests} requests, ${a.busy_us_per_request} µs CPU per request` : ''),
     '  self time by package:',
-    ...a.groups.map(
-      (g) =>
-        `    ${String(g.share).padStart(5)} %  ${String(g.ms).padStart(8)} ms${g.us_per_request !== undefined ? `  ${String(g.us_per_request).padStart(7)} µs/req` : ''}  ${g.package}`,
-    ),
+    ...a.groups.slice(0, packages).map(row),
+    '  self time by package, node core and V8 builtins charged to their caller:',
+    ...a.attributed.slice(0, packages).map(row),
+    '  inclusive (the package anywhere on the stack; shares overlap):',
+    ...a.inclusive.slice(0, packages).map(row),
     '  top functions (self time):',
     ...a.functions.map((f) => `    ${String(f.share).padStart(5)} %  ${f.function}  [${f.package}]  ${f.where}`),
   ];

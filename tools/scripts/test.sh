@@ -30,6 +30,11 @@ set -e
 if [[ $nx_status == 124 ]]; then failures+=("lint/test timed out after ${limit}s");
 elif [[ $nx_status != 0 ]]; then failures+=("lint/test (see the failed tasks above)"); fi
 
+# The benchmark harness must not rot: a few seconds of every scenario against the built stack (Nx-cached
+# build), checking only that everything ran and answered 2xx (tools/bench/README.md).
+echo "> npm run bench -- --smoke"
+timeout -k 10 "${KIRIM_BENCH_SMOKE_TIMEOUT_SECONDS:-240}" node tools/bench/run.mjs --smoke || failures+=("benchmark smoke run (tools/bench/results/local/*.log)")
+
 echo "> npm run typecheck"
 npm run --silent typecheck || failures+=("typecheck")
 
