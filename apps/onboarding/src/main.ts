@@ -5,7 +5,7 @@ import { OnboardingModule } from './app/onboarding.module';
 
 runProcess(async (config) => {
   const app = await NestFactory.create(OnboardingModule.forRoot(config), { bodyParser: false, bufferLogs: true });
-  configureHttpApp(app);
+  configureHttpApp(app, { publicUrl: config.ONBOARDING_PUBLIC_URL });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.listen(config.ONBOARDING_PORT);
 });

@@ -9,6 +9,7 @@ import { WorkerModule } from './app/worker.module';
  */
 runProcess(async (config) => {
   const app = await NestFactory.create(WorkerModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  // No public URL: the worker's port is internal. Without METRICS_TOKEN its /metrics is open (internal only).
   configureHttpApp(app);
   // SIGTERM/SIGINT → app.close(): GracefulShutdown closes the BullMQ workers, which stop taking jobs and
   // wait for the jobs in flight; then PostgreSQL, Redis and the HTTP server close and the process exits 0.

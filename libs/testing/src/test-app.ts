@@ -1,6 +1,7 @@
+import type { AddressInfo } from 'node:net';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { configureHttpApp } from '@kirim/platform';
+import { configureHttpApp, type HttpAppOptions } from '@kirim/platform';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 
@@ -8,7 +9,17 @@ export interface TestApp {
   app: INestApplication;
   /** supertest against the in-process server */
   http: TestAgent;
+  /** The port of the real listening server (`listen: true`), for raw socket writes. */
+  port: number | undefined;
   close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** The options main.ts gives configureHttpApp (raw-body routes, public URL). */
+  http?: HttpAppOptions;
+  beforeInit?: (app: INestApplication) => void;
+  /** Listen on an ephemeral port of 127.0.0.1, as main.ts does (Node-level behaviour needs a real server). */
+  listen?: boolean;
 }
 
 /**
@@ -16,11 +27,21 @@ export interface TestApp {
  * `createTestApp(AppModule.forRoot(env.config))` or, in a library, a module composing the platform
  * and that library's HTTP module.
  */
-export async function createTestApp(root: DynamicModule | Type, beforeInit?: (app: INestApplication) => void): Promise<TestApp> {
+export async function createTestApp(
+  root: DynamicModule | Type,
+  beforeInitOrOptions?: ((app: INestApplication) => void) | TestAppOptions,
+): Promise<TestApp> {
+  const options: TestAppOptions = typeof beforeInitOrOptions === 'function' ? { beforeInit: beforeInitOrOptions } : (beforeInitOrOptions ?? {});
   const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true, logger: false });
-  configureHttpApp(app);
-  beforeInit?.(app);
-  await app.init();
-  return { app, http: request(app.getHttpServer()), close: () => app.close() };
+  configureHttpApp(app, options.http);
+  options.beforeInit?.(app);
+  let port: number | undefined;
+  if (options.listen) {
+    await app.listen(0, '127.0.0.1');
+    port = ((app.getHttpServer() as { address(): AddressInfo }).address()).port;
+  } else {
+    await app.init();
+  }
+  return { app, http: request(app.getHttpServer()), port, close: () => app.close() };
 }

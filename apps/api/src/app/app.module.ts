@@ -3,7 +3,6 @@ import {
   type AppConfig,
   HealthController,
   HttpMetricsMiddleware,
-  MetricsController,
   PlatformHttpModule,
   PlatformModule,
 } from '@kirim/platform';
@@ -30,7 +29,8 @@ export class AppModule implements NestModule {
         TenancyHttpModule,
         WhatsappAccountsHttpModule,
       ],
-      controllers: [HealthController, MetricsController],
+      // `/metrics` is not on the public port: with METRICS_TOKEN, configureHttpApp serves it behind the token.
+      controllers: [HealthController],
     };
   }
 

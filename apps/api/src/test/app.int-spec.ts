@@ -23,10 +23,10 @@ describe('api app', () => {
     expect(isId('req', res.headers['x-request-id'])).toBe(true);
   });
 
-  it('GET /metrics needs no key and speaks Prometheus', async () => {
+  it('GET /metrics is not on the public port without METRICS_TOKEN (spec 09; see edge.int-spec for the token)', async () => {
     const res = await t.http.get('/metrics');
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('kirim_http_request_duration_seconds');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('resource_not_found');
   });
 
   it('every other /v1 route needs a key: 401 invalid_api_key in the envelope', async () => {

@@ -6,6 +6,28 @@ import type { Request, Response } from 'express';
 import { OnboardingRateLimit } from './onboarding-rate-limit';
 import { PAGE_CSS, PAGE_SCRIPT, pageHeaders, renderReadyPage, renderUnusablePage } from './page';
 
+/** No powerful feature is ever used by the page (the popup is Meta's own window). */
+const PERMISSIONS_POLICY = [
+  'accelerometer=()',
+  'camera=()',
+  'geolocation=()',
+  'gyroscope=()',
+  'magnetometer=()',
+  'microphone=()',
+  'payment=()',
+  'usb=()',
+  'interest-cohort=()',
+  'browsing-topics=()',
+].join(', ');
+
+/** Besides the page's own CSP and COOP (`same-origin-allow-popups`): Permissions-Policy, and HSTS over https. */
+function extraPageHeaders(config: AppConfig): Record<string, string> {
+  return {
+    'Permissions-Policy': PERMISSIONS_POLICY,
+    ...(config.ONBOARDING_PUBLIC_URL.startsWith('https:') ? { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } : {}),
+  };
+}
+
 /**
  * `GET /onboard/{token}`: the onboarding page, rendered with the organization's and customer's names
  * (resolved server-side); 410 with its own page for an unknown, expired, consumed or revoked link.
@@ -37,7 +59,7 @@ export class OnboardingPageController {
   async page(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     await this.rateLimit.take(req, token, 'page');
     const resolved = await this.links.resolveToken(token);
-    res.set(pageHeaders(this.config));
+    res.set({ ...pageHeaders(this.config), ...extraPageHeaders(this.config) });
     const signupOrigin = this.config.META_SIGNUP_ORIGIN;
     if (resolved.unusable !== undefined) {
       res.status(410).send(

@@ -1,10 +1,12 @@
 import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { SingleLineText } from '@kirim/platform';
 
 const mustBe = (param: string, what: string) => ({ message: `'${param}' must be ${what}.` });
 const str = (param: string, max: number) => [
   IsString(mustBe(param, 'a string')),
   IsNotEmpty(mustBe(param, 'a non-empty string')),
   MaxLength(max, mustBe(param, `at most ${max} characters`)),
+  SingleLineText(mustBe(param, 'text without control characters')),
 ];
 function Str(param: string, max: number): PropertyDecorator {
   return (target, key) => str(param, max).forEach((d) => d(target, key));

@@ -1,11 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { SingleLineText } from '@kirim/platform';
 import { USER_ROLES } from '../domain/users';
 
 export class CreateApiKeyDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200, example: 'production' })
   @IsOptional()
   @IsString()
+  @SingleLineText()
   @Length(1, 200, { message: 'label must be 1-200 characters.' })
   label?: string;
 

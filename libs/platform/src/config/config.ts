@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -13,6 +14,34 @@ const bool = (fallback: boolean) =>
     .transform((v) => v === 'true' || v === '1');
 const key32 = z.string().refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded');
 const url = z.url();
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isProxyAddress(item: string): boolean {
+  if (PROXY_NAMES.has(item)) return true;
+  const [address = '', prefix, ...rest] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (family === 4 && /^\d{1,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(prefix)) return isIP(prefix) === 4;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * `TRUST_PROXY`: which peers' `X-Forwarded-For`/`-Proto` are believed (Express's `trust proxy`).
+ * Unset, `none` or `0`: none (the socket's address is the client). A number: that many hops. Otherwise a
+ * comma list of addresses, CIDRs (`10.0.0.0/8`) or `loopback`, `linklocal`, `uniquelocal`.
+ */
+const trustProxy = z
+  .string()
+  .default('none')
+  .transform((v) => v.trim())
+  .refine(
+    (v) => v === 'none' || /^\d{1,2}$/.test(v) || v.split(',').every((item) => isProxyAddress(item.trim())),
+    'must be none, a hop count, or a comma list of addresses/CIDRs',
+  )
+  .transform((v): false | number | string[] =>
+    v === 'none' || v === '0' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((item) => item.trim()),
+  );
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -57,6 +86,9 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a process may trust a cached API-key look-up; the spec caps revocation delay at 5 s. */
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(5000).default(4000),
+  TRUST_PROXY: trustProxy,
+  /** Bearer token of `/metrics` on every app; unset, only the worker's internal port serves `/metrics`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Log message bodies and other payloads (development only). */
   LOG_BODIES: bool(false),
 });

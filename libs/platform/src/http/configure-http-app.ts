@@ -1,32 +1,106 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { Express, NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { APP_CONFIG, type AppConfig } from '../config/config';
+import { AppError } from '../errors/app-error';
 import { AppExceptionFilter } from '../errors/app-exception.filter';
 import { ERROR_CATALOGUE } from '../errors/error-catalogue';
+import { metricsRegistry } from '../observability/metrics';
 import { EnvelopeInterceptor } from './envelope';
-import { bodyErrorHandler, jsonBodyParser, requireJsonContentType } from './json-body';
+import { hardenHttpServer } from './http-server';
+import { bodyErrorHandler, bodyLimitFor, createBodyParser, type RawBodyRoute } from './json-body';
 import { requestIdMiddleware } from './request-id';
 import { createValidationPipe } from './validation';
-import { Reflector } from '@nestjs/core';
+
+export interface HttpAppOptions {
+  /** Routes whose exact bytes are kept as `req.rawBody`, each with its own limit (Meta's webhook: 3 MiB). */
+  rawBodyRoutes?: RawBodyRoute[];
+  /** The app's public URL; `https:` turns on HSTS. */
+  publicUrl?: string;
+}
 
 /**
  * Everything an HTTP app of Kirim shares, applied once in main.ts and in tests (so tests exercise the
- * exact production pipeline): request ids, the 1 MiB JSON body with 415/413/invalid_json, validation,
- * the `{data}` envelope, the error filter. Create the app with `{ bodyParser: false, bufferLogs: true }`.
+ * exact production pipeline): Node-level refusals in the envelope (see hardenHttpServer), request ids,
+ * security headers (helmet), `trust proxy` from TRUST_PROXY, `/metrics` behind METRICS_TOKEN, the body
+ * reader (415/413/`invalid_json`/`invalid_field_value`, raw bytes for the routes that need them),
+ * validation, the `{data}` envelope, the error filter. Create the app with `{ bodyParser: false, bufferLogs: true }`.
  * Signal handling is the process's business: main.ts calls `enableShutdownHooks` (tests close apps themselves).
  */
-export function configureHttpApp(app: INestApplication): void {
+export function configureHttpApp(app: INestApplication, options: HttpAppOptions = {}): void {
+  const config = app.get<AppConfig | undefined>(APP_CONFIG, { strict: false });
+  const rawBodyRoutes = options.rawBodyRoutes ?? [];
+  hardenHttpServer(app.getHttpServer() as Server, (path) => bodyLimitFor(rawBodyRoutes, path));
   app.useLogger(app.get(Logger));
+  const express = app.getHttpAdapter().getInstance() as Express;
+  express.disable('x-powered-by');
+  // Forwarded headers are believed only from the proxies TRUST_PROXY names (none by default).
+  express.set('trust proxy', config?.TRUST_PROXY ?? false);
   app.use(requestIdMiddleware);
-  app.use(requireJsonContentType);
-  app.use(jsonBodyParser);
+  app.use(securityHeaders(options.publicUrl?.startsWith('https:') ?? false));
+  if (config?.METRICS_TOKEN !== undefined) app.use('/metrics', metricsHandler(config.METRICS_TOKEN));
+  app.use(createBodyParser(rawBodyRoutes));
   app.use(bodyErrorHandler);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AppExceptionFilter());
   app.useGlobalInterceptors(new EnvelopeInterceptor(app.get(Reflector)));
-  const express = app.getHttpAdapter().getInstance() as { disable?: (name: string) => void; set?: (k: string, v: unknown) => void };
-  express.disable?.('x-powered-by');
-  express.set?.('trust proxy', 'loopback');
+}
+
+/**
+ * helmet's headers on every answer: `nosniff`, `Referrer-Policy: no-referrer`, frame denial, and a CSP
+ * that Swagger UI at /docs works with (its scripts are files; its styles are partly inline). Pages with
+ * their own policy (the onboarding page) set their headers after this.
+ */
+function securityHeaders(https: boolean) {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'upgrade-insecure-requests': https ? [] : null,
+      },
+    },
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+    xFrameOptions: { action: 'deny' },
+  });
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+/** `GET /metrics` with `Authorization: Bearer <METRICS_TOKEN>` (constant-time compare), else 401. */
+function metricsHandler(token: string) {
+  const expected = sha256(token);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.path !== '/' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      next();
+      return;
+    }
+    const header = req.headers.authorization ?? '';
+    const given = /^Bearer ([^\s]+)$/.exec(header)?.[1] ?? '';
+    if (!timingSafeEqual(sha256(given), expected)) {
+      next(new AppError('invalid_api_key', 'The metrics token is missing or wrong.'));
+      return;
+    }
+    metricsRegistry.metrics().then(
+      (text) => {
+        res.setHeader('Content-Type', metricsRegistry.contentType);
+        res.setHeader('Cache-Control', 'no-store');
+        res.status(200).send(text);
+      },
+      (error: unknown) => next(error),
+    );
+  };
 }
 
 /** The OpenAPI 3.1 document of the public API (served at /v1/openapi.json, Swagger UI at /docs). */

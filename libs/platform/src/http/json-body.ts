@@ -1,34 +1,163 @@
-import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response } from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
+import { Logger } from '@nestjs/common';
 import { AppError } from '../errors/app-error';
 import { toErrorResponse } from '../errors/to-error-response';
+import { parseJsonBody } from './json-text';
 import type { RequestWithId } from './request-id';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * A route whose exact request bytes are kept as `req.rawBody` (e.g. Meta's webhook, whose
+ * `X-Hub-Signature-256` is an HMAC of those bytes), with its own size limit. `path` is compared with
+ * `req.path` (a string exactly, a RegExp by `test`). With `parseJson: false` the body is not parsed:
+ * the handler checks the signature first, then calls {@link parseJsonBody} itself.
+ */
+export interface RawBodyRoute {
+  path: string | RegExp;
+  /** Largest accepted body in bytes (413 above). */
+  limit: number;
+  /** Also parse the body into `req.body` (default true). */
+  parseJson?: boolean;
+}
+
+export type RequestWithRawBody = Request & { rawBody?: Buffer };
+
 function hasBody(req: Request): boolean {
-  const length = req.header('content-length');
-  return (length !== undefined && length !== '0') || req.header('transfer-encoding') !== undefined;
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
-/** 415 for any non-JSON body; requests without a body pass (DELETE, POST …/test). */
-export function requireJsonContentType(req: Request, _res: Response, next: NextFunction): void {
-  if (hasBody(req) && !req.is('application/json')) {
-    next(new AppError('unsupported_media_type', 'Send the request body as application/json.'));
-    return;
+const UTF8 = new Set(['utf-8', 'utf8']);
+
+/**
+ * The one body reader of every app (Nest's is off): before routing, so before authentication.
+ * - a body that is not `application/json`, a charset other than UTF-8, or any `Content-Encoding` but
+ *   `identity` → 415 `unsupported_media_type` (compressed request bodies are not accepted);
+ * - over the limit (1 MiB, or the route's) → 413 `payload_too_large`, from `Content-Length` without reading;
+ * - the bytes go through {@link parseJsonBody} (depth, UTF-8, storable strings and numbers).
+ * Requests without a body pass untouched (DELETE, POST …/test).
+ */
+export function createBodyParser(rawBodyRoutes: readonly RawBodyRoute[] = []): RequestHandler {
+  return (req, _res, next) => {
+    if (!hasBody(req)) {
+      next();
+      return;
+    }
+    const route = rawBodyRoutes.find((r) => (typeof r.path === 'string' ? r.path === req.path : r.path.test(req.path)));
+    const refusal = checkHeaders(req);
+    if (refusal !== undefined) {
+      next(refusal);
+      return;
+    }
+    const limit = route?.limit ?? MAX_BODY_BYTES;
+    readBody(req, limit).then(
+      (bytes) => {
+        try {
+          if (route !== undefined) (req as RequestWithRawBody).rawBody = bytes;
+          if (route?.parseJson !== false) req.body = bytes.length === 0 ? {} : parseJsonBody(bytes);
+        } catch (error) {
+          next(error);
+          return;
+        }
+        next();
+      },
+      (error: unknown) => next(error),
+    );
+  };
+}
+
+/** The `Content-Length` limit of a path (for `Expect: 100-continue`). */
+export function bodyLimitFor(rawBodyRoutes: readonly RawBodyRoute[], path: string): number {
+  const route = rawBodyRoutes.find((r) => (typeof r.path === 'string' ? r.path === path : r.path.test(path)));
+  return route?.limit ?? MAX_BODY_BYTES;
+}
+
+function checkHeaders(req: Request): AppError | undefined {
+  const type = req.headers['content-type'] ?? '';
+  const [mediaType = '', ...params] = type.split(';').map((p) => p.trim().toLowerCase());
+  if (mediaType !== 'application/json') {
+    return new AppError('unsupported_media_type', 'Send the request body as application/json.');
   }
-  next();
+  for (const param of params) {
+    const [name, value = ''] = param.split('=').map((p) => p.trim());
+    if (name === 'charset' && !UTF8.has(value.replace(/^"(.*)"$/, '$1'))) {
+      return new AppError('unsupported_media_type', 'The request body must be UTF-8 JSON (charset=utf-8).');
+    }
+  }
+  const encoding = (req.headers['content-encoding'] ?? '').trim().toLowerCase();
+  if (encoding !== '' && encoding !== 'identity') {
+    return new AppError('unsupported_media_type', 'Compressed request bodies are not accepted; send the JSON without Content-Encoding.');
+  }
+  return undefined;
 }
 
-/** JSON parser limited to 1 MiB (413 above), objects and arrays only. */
-export const jsonBodyParser = express.json({ limit: MAX_BODY_BYTES, strict: true, type: 'application/json' });
+function tooLarge(limit: number): AppError {
+  return new AppError('payload_too_large', `The request body is larger than ${formatBytes(limit)}.`);
+}
 
-/** Turns body-parser and content-type failures into the envelope (they happen before Nest routes). */
-export const bodyErrorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
+}
+
+/** The body's bytes, at most `limit` of them (Node's HTTP parser enforces Content-Length framing). */
+function readBody(req: Request, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(tooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        req.resume();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(new AppError('invalid_json', 'The request body could not be read.', { cause: error }));
+    };
+    const onAborted = () => onError(new Error('request aborted'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
+}
+
+const logger = new Logger('Http');
+
+/**
+ * Renders failures of the Express layer (body reading, and anything else before Nest routes) as the
+ * envelope, and logs every 5xx with its request id — the Nest filter does the same for routed requests.
+ */
+export const bodyErrorHandler: ErrorRequestHandler = (err: unknown, req, res, next: NextFunction) => {
   if (res.headersSent) {
     next(err);
     return;
   }
-  const { status, body, headers } = toErrorResponse(err, (req as RequestWithId).id);
+  const requestId = (req as RequestWithId).id;
+  const { status, body, headers, unexpected } = toErrorResponse(err, requestId);
+  if (unexpected || status >= 500) {
+    logger.error({ err, requestId, request_id: requestId, method: req.method, path: req.path }, 'request failed');
+  }
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.status(status).json(body);
+  (res as Response).status(status).json(body);
 };

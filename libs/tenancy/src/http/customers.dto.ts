@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
-import { ListQueryDto } from '@kirim/platform';
+import { ListQueryDto, SingleLineText } from '@kirim/platform';
 import {
   CUSTOMER_STATUSES,
   type CustomerStatus,
@@ -27,11 +27,13 @@ const metadataDoc = {
 export class CreateCustomerDto {
   @ApiProperty({ minLength: 1, maxLength: NAME_MAX_LENGTH, description: 'Trimmed; whitespace runs collapsed; control characters removed.' })
   @IsString(mustBe('name', 'a string'))
+  @SingleLineText()
   name!: string;
 
   @ApiPropertyOptional({ type: 'string', nullable: true, format: 'email', maxLength: EMAIL_MAX_LENGTH })
   @IsOptional()
   @IsString(mustBe('email', 'a string'))
+  @SingleLineText()
   email?: string | null;
 
   @ApiPropertyOptional(metadataDoc)
@@ -49,11 +51,13 @@ export class UpdateCustomerDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: NAME_MAX_LENGTH })
   @ValidateIf(present)
   @IsString(mustBe('name', 'a string'))
+  @SingleLineText()
   name?: string;
 
   @ApiPropertyOptional({ type: 'string', nullable: true, format: 'email', description: '`null` clears it.' })
   @IsOptional()
   @IsString(mustBe('email', 'a string or null'))
+  @SingleLineText()
   email?: string | null;
 
   @ApiPropertyOptional({ ...metadataDoc, description: `${metadataDoc.description} Replaces the whole object; \`null\` clears it.` })

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString } from 'class-validator';
+import { SingleLineText } from '@kirim/platform';
 import { REDIRECT_URL_MAX_LENGTH } from '../domain/redirect-url';
 import {
   EXPIRES_IN_HOURS_DEFAULT,
@@ -30,11 +31,13 @@ export class CreateSetupLinkDto {
   @ApiPropertyOptional(redirectDoc('after a successful signup'))
   @IsOptional()
   @IsString(mustBe('success_redirect_url', 'a string'))
+  @SingleLineText()
   success_redirect_url?: string | null;
 
   @ApiPropertyOptional(redirectDoc('when anything fails'))
   @IsOptional()
   @IsString(mustBe('failure_redirect_url', 'a string'))
+  @SingleLineText()
   failure_redirect_url?: string | null;
 }
 
@@ -42,11 +45,13 @@ export class UpdateSetupLinkDto {
   @ApiPropertyOptional(redirectDoc('after a successful signup; `null` clears it'))
   @IsOptional()
   @IsString(mustBe('success_redirect_url', 'a string or null'))
+  @SingleLineText()
   success_redirect_url?: string | null;
 
   @ApiPropertyOptional(redirectDoc('when anything fails; `null` clears it'))
   @IsOptional()
   @IsString(mustBe('failure_redirect_url', 'a string or null'))
+  @SingleLineText()
   failure_redirect_url?: string | null;
 }
 
