@@ -61,6 +61,20 @@ export interface IssuedNonce {
   expiresAt: Date;
 }
 
+/**
+ * How long a completion may hold a link while it talks to Meta (five Graph calls of at most 10 s each,
+ * with room to spare). A crash mid-way leaves the claim to run out; a failure at Meta releases it.
+ */
+export const SETUP_LINK_CLAIM_LEASE_MS = 2 * 60_000;
+
+/** The outcome of {@link SetupLinksService.claimForCompletion}. */
+export type SetupLinkClaim =
+  | { claimed: true; claimId: string }
+  /** `bad_nonce`: unknown, spent, expired or another link's; `unavailable`: claimed by another completion, or no longer active. */
+  | { claimed: false; reason: 'bad_nonce' | 'unavailable' };
+
+class NonceRejected extends Error {}
+
 const NONCE_BYTES = 32;
 const NONCE_MAX_LENGTH = 128;
 
@@ -202,23 +216,61 @@ export class SetupLinksService {
   }
 
   /**
+   * Claims the link for ONE completion before it talks to Meta, and spends the nonce, in one transaction:
+   * the claim is taken first (its row lock serialises racing completions), then the nonce; a bad nonce
+   * rolls the claim back. So exactly one completion holds a live claim (lease
+   * {@link SETUP_LINK_CLAIM_LEASE_MS}) and the others are told the link is unavailable.
+   */
+  async claimForCompletion(linkId: string, nonce: string): Promise<SetupLinkClaim> {
+    try {
+      return await this.claimInTransaction(linkId, nonce);
+    } catch (error) {
+      if (error instanceof NonceRejected) return { claimed: false, reason: 'bad_nonce' };
+      throw error;
+    }
+  }
+
+  @Transactional()
+  private async claimInTransaction(linkId: string, nonce: string): Promise<SetupLinkClaim> {
+    const claimId = randomToken(16);
+    const now = new Date();
+    if (!(await this.links.claim(linkId, claimId, now, new Date(now.getTime() + SETUP_LINK_CLAIM_LEASE_MS)))) {
+      return { claimed: false, reason: 'unavailable' };
+    }
+    if (!(await this.consumeNonce(linkId, nonce))) throw new NonceRejected();
+    return { claimed: true, claimId };
+  }
+
+  /** Gives a claim back after the completion failed (at Meta): the link is active and usable again. */
+  async releaseClaim(linkId: string, claimId: string): Promise<void> {
+    await this.links.releaseClaim(linkId, claimId);
+  }
+
+  /**
    * Marks an active link consumed by a completed signup (called inside the onboarding completion
    * transaction, after the account was written): sets the customer `pending → active` and writes
    * `customer.setup_link.consumed` and `customer.onboarded`. 409 `setup_link_not_active` when the link
-   * is no longer active (e.g. a racing completion won).
+   * is no longer active (e.g. a racing completion won) or, given `claimId`, no longer claimed by it.
    */
   @Transactional()
   async consume(
     organizationId: string,
     linkId: string,
     account: WhatsappAccountResource,
+    claimId?: string,
   ): Promise<{ link: CustomerSetupLinkResource; customer: CustomerResource }> {
     const found = await this.links.findById(organizationId, linkId);
     if (!found) throw AppError.notFound('setup link', linkId);
     if (account.customer_id !== found.customerId) throw new Error(`Account ${account.id} is not of customer ${found.customerId}`);
     const customer = await this.requireCustomerForUpdate({ organizationId, customerId: null }, found.customerId);
     const now = new Date();
-    if (!(await this.links.leaveActive(organizationId, linkId, now, { status: 'consumed', accountId: account.id })))
+    if (
+      !(await this.links.leaveActive(organizationId, linkId, now, {
+        status: 'consumed',
+        accountId: account.id,
+        ...(claimId !== undefined && { claimId }),
+      }))
+    )
       throw notActive(linkId);
     const activated =
       customer.status === 'pending' ? await this.customers.update(organizationId, customer.id, { status: 'active' }) : customer;

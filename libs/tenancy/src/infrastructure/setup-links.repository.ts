@@ -88,15 +88,37 @@ export class SetupLinksRepository {
     organizationId: string,
     id: string,
     now: Date,
-    to: { status: 'revoked' } | { status: 'consumed'; accountId: string },
+    to: { status: 'revoked' } | { status: 'consumed'; accountId: string; claimId?: string },
   ): Promise<boolean> {
     const data =
-      to.status === 'revoked' ? { status: to.status, revokedAt: now } : { status: to.status, consumedAt: now, accountId: to.accountId };
+      to.status === 'revoked'
+        ? { status: to.status, revokedAt: now, claimId: null, claimedUntil: null }
+        : { status: to.status, consumedAt: now, accountId: to.accountId, claimedUntil: null };
+    // Consuming under a claim: only while the claim is still this completion's.
+    const claim = to.status === 'consumed' && to.claimId !== undefined ? { claimId: to.claimId } : {};
     const { count } = await this.db.tx.customerSetupLink.updateMany({
-      where: { id, orgId: organizationId, status: 'active', expiresAt: { gt: now } },
+      where: { id, orgId: organizationId, status: 'active', expiresAt: { gt: now }, ...claim },
       data,
     });
     return count === 1;
+  }
+
+  /**
+   * Claims an active, unexpired link for one completion until `until`, unless another claim is still
+   * live; true when this call got it. The conditional update takes the row lock, so racing claimers
+   * serialise and exactly one wins.
+   */
+  async claim(id: string, claimId: string, now: Date, until: Date): Promise<boolean> {
+    const { count } = await this.db.tx.customerSetupLink.updateMany({
+      where: { id, status: 'active', expiresAt: { gt: now }, OR: [{ claimedUntil: null }, { claimedUntil: { lte: now } }] },
+      data: { claimId, claimedUntil: until },
+    });
+    return count === 1;
+  }
+
+  /** Gives a claim back (the completion failed at Meta): the link is usable again at once. */
+  async releaseClaim(id: string, claimId: string): Promise<void> {
+    await this.db.tx.customerSetupLink.updateMany({ where: { id, claimId }, data: { claimId: null, claimedUntil: null } });
   }
 
   async update(organizationId: string, id: string, changes: SetupLinkChanges): Promise<SetupLink> {

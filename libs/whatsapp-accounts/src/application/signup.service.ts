@@ -46,12 +46,27 @@ interface UsableLink {
 const CODE_MAX_LENGTH = 2048;
 
 /**
+ * The answer for an unknown token — and, exactly the same, for a wrong or spent nonce (spec 03): nothing
+ * about the link, its customer or its redirect, so a token and a guessed nonce are no oracle.
+ */
+const UNKNOWN_TOKEN: SignupOutcome = {
+  status: 'failure',
+  error_code: 'link_invalid',
+  redirect_url: null,
+  customer_id: null,
+  setup_link_id: null,
+  message: SIGNUP_ERROR_MESSAGES.link_invalid,
+};
+
+/**
  * Completion of Embedded Signup for a setup link (spec 03 § The onboarding flow, steps 7–8), called by
  * apps/onboarding. Never throws for a bad token, nonce or Meta failure: every result is a
  * {@link SignupOutcome} with the redirect URL the page should follow (null = show its own screen).
  *
  * Nonces: `complete` and `fail` spend the nonce before anything else, also when the outcome is a failure;
- * the page gets a fresh one by calling `resolve` again before a retry.
+ * the page gets a fresh one by calling `resolve` again before a retry. A wrong or spent nonce is answered
+ * exactly like an unknown token. `complete` claims the link together with the nonce, so only one
+ * completion at a time talks to Meta; the others get `link_consumed`.
  */
 @Injectable()
 export class SignupService {
@@ -73,8 +88,16 @@ export class SignupService {
    * `customer.onboarded`). A failing Meta step leaves the link active and stores nothing.
    */
   async complete(input: CompleteSignupInput): Promise<SignupOutcome> {
-    const usable = await this.open(input.token, input.nonce);
+    const usable = await this.resolve(input.token);
     if ('failure' in usable) return usable.failure;
+    // Exactly one completion performs Meta's steps: the link is claimed (with a lease) and the nonce
+    // spent before the first Meta call; every other completion is told the link is consumed.
+    const claim = await this.links.claimForCompletion(usable.link.id, input.nonce);
+    if (!claim.claimed) {
+      if (claim.reason === 'bad_nonce') return UNKNOWN_TOKEN;
+      return this.failure(await this.nowUnusable(input.token), usable, SIGNUP_ERROR_MESSAGES.link_consumed);
+    }
+    let consumed = false;
     try {
       if (typeof input.code !== 'string' || input.code === '' || input.code.length > CODE_MAX_LENGTH) {
         throw new SignupFailure('token_exchange_failed', 'The signup did not hand over a usable code.');
@@ -83,7 +106,8 @@ export class SignupService {
         throw new SignupFailure('signup_error', 'The signup did not hand over a valid waba_id and phone_number_id.');
       }
       const connection = await this.connectWithMeta(usable, input);
-      const account = await this.persist(usable, connection);
+      const account = await this.persist(usable, connection, claim.claimId);
+      consumed = true;
       return {
         status: 'success',
         redirect_url: successRedirect(usable.link.success_redirect_url, {
@@ -100,13 +124,30 @@ export class SignupService {
     } catch (error) {
       if (error instanceof SignupFailure) return this.failure(error.errorCode, usable, error.message);
       if (error instanceof AppError && error.code === 'setup_link_not_active') {
-        // A racing completion (or a revocation/expiry meanwhile) won: say what the link is now.
-        const now = await this.links.resolveToken(input.token);
-        const code: SignupErrorCode = now.unusable && now.unusable !== 'link_invalid' ? now.unusable : 'link_consumed';
+        // A revocation/expiry meanwhile, or the lease ran out and another completion won: say what the link is now.
+        const code = await this.nowUnusable(input.token);
         return this.failure(code, usable, SIGNUP_ERROR_MESSAGES[code]);
       }
       throw error;
+    } finally {
+      // A failed completion gives the link back at once (spec: it stays active, the client may retry).
+      if (!consumed) await this.releaseClaim(usable.link.id, claim.claimId);
     }
+  }
+
+  private async releaseClaim(linkId: string, claimId: string): Promise<void> {
+    try {
+      await this.links.releaseClaim(linkId, claimId);
+    } catch (error) {
+      // The lease still frees the link when it runs out.
+      this.logger.warn({ msg: 'could not release the setup-link claim', setup_link_id: linkId, err: error });
+    }
+  }
+
+  /** Why the link cannot be completed now: its terminal state, or `link_consumed` (claimed by another completion). */
+  private async nowUnusable(token: string): Promise<SignupErrorCode> {
+    const now = await this.links.resolveToken(token);
+    return now.unusable && now.unusable !== 'link_invalid' ? now.unusable : 'link_consumed';
   }
 
   /** The popup was cancelled or reported an error: the link stays active (the client may retry). */
@@ -126,8 +167,16 @@ export class SignupService {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** resolveToken, then spends the nonce. */
+  /** resolveToken, then spends the nonce (a bad one is answered exactly like an unknown token). */
   private async open(token: string, nonce: string): Promise<UsableLink | { failure: SignupOutcome }> {
+    const usable = await this.resolve(token);
+    if ('failure' in usable) return usable;
+    if (!(await this.links.consumeNonce(usable.link.id, nonce))) return { failure: UNKNOWN_TOKEN };
+    return usable;
+  }
+
+  /** The link of a token, or the failure outcome of an unusable one. */
+  private async resolve(token: string): Promise<UsableLink | { failure: SignupOutcome }> {
     const resolved = await this.links.resolveToken(token);
     if (resolved.unusable !== undefined) {
       const reason = resolved.unusable;
@@ -146,17 +195,7 @@ export class SignupService {
         },
       };
     }
-    const usable: UsableLink = { link: resolved.link, customer: resolved.customer, organizationId: resolved.organization.id };
-    if (!(await this.links.consumeNonce(resolved.link.id, nonce))) {
-      return {
-        failure: this.failure(
-          'link_invalid',
-          usable,
-          'The nonce is unknown, expired or already used: call resolve again for a fresh one, then retry.',
-        ),
-      };
-    }
-    return usable;
+    return { link: resolved.link, customer: resolved.customer, organizationId: resolved.organization.id };
   }
 
   private failure(code: SignupErrorCode, usable: UsableLink, message: string): SignupOutcome {
@@ -237,7 +276,7 @@ export class SignupService {
 
   /** One transaction: the account, `account.connected`, the link consumed with the customer's two events. */
   @Transactional()
-  private async persist(usable: UsableLink, connection: AccountConnection): Promise<WhatsappAccountResource> {
+  private async persist(usable: UsableLink, connection: AccountConnection, claimId: string): Promise<WhatsappAccountResource> {
     const holders = await this.accounts.findHoldersOfNumber(connection.phoneNumberId, connection.displayPhoneNumber);
     const existing = this.decide(holders, usable, connection.wabaId, connection.displayPhoneNumber);
     let account: WhatsappAccount;
@@ -259,7 +298,7 @@ export class SignupService {
     }
     const resource = toAccountResource(account, { id: usable.customer.id, name: usable.customer.name });
     await this.events.append('account.connected', accountEventScope(account), { account: resource });
-    await this.links.consume(usable.organizationId, usable.link.id, resource);
+    await this.links.consume(usable.organizationId, usable.link.id, resource, claimId);
     return resource;
   }
 }

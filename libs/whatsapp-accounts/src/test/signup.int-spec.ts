@@ -1,6 +1,7 @@
 import { CryptoService, PlatformModule, PrismaService } from '@kirim/platform';
 import { CustomersService, SetupLinksService, TenancyModule } from '@kirim/tenancy';
 import {
+  contextPorts,
   createOrgSession,
   createTestApp,
   createTestEnv,
@@ -35,7 +36,7 @@ describe('SignupService (Embedded Signup completion)', () => {
     env = await createTestEnv({ META_GRAPH_URL: sandbox.url, META_APP_ID: sandbox.appId, META_APP_SECRET: sandbox.appSecret });
     t = await createTestApp({
       module: class Root {},
-      imports: [PlatformModule.forRoot(env.config), TenancyModule, WhatsappAccountsModule],
+      imports: [PlatformModule.forRoot(env.config), TenancyModule, WhatsappAccountsModule, contextPorts()],
     });
     prisma = t.app.get(PrismaService);
     signup = t.app.get(SignupService);
@@ -239,17 +240,61 @@ describe('SignupService (Embedded Signup completion)', () => {
       await expectNothingStored(customerId, link.id);
     });
 
-    it('a reused, unknown or foreign nonce → link_invalid (the nonce is spent even by a failure)', async () => {
+    it('a reused, unknown or foreign nonce → answered exactly like an unknown token (the nonce is spent even by a failure)', async () => {
       const { customerId, link, input } = await prepare();
       await sandbox.setFault({ endpoint: 'oauth/access_token', error_code: 100, times: 1 });
       expectFailure(await signup.complete(input), 'token_exchange_failed');
-      const reused = expectFailure(await signup.complete(input), 'link_invalid');
-      expect(reused.message).toMatch(/resolve again/);
-      expect(params(reused.redirect_url)).toMatchObject({ error_code: 'link_invalid', setup_link_id: link.id });
-      expectFailure(await signup.complete({ ...input, nonce: 'x'.repeat(43) }), 'link_invalid');
+      const unknownToken = await signup.complete({ ...input, token: `csl_${'Q'.repeat(24)}` });
       const other = await prepare();
-      expectFailure(await signup.complete({ ...input, nonce: await nonceFor(other.link.id) }), 'link_invalid');
+      for (const nonce of [input.nonce, 'x'.repeat(43), await nonceFor(other.link.id)]) {
+        const outcome = await signup.complete({ ...input, nonce });
+        expect(outcome).toEqual(unknownToken);
+        expect(outcome).toMatchObject({ error_code: 'link_invalid', customer_id: null, setup_link_id: null, redirect_url: null });
+        expect(await signup.fail({ token: input.token, nonce, reason: 'error' })).toEqual(unknownToken);
+      }
       await expectNothingStored(customerId, link.id);
+    });
+
+    it.each([
+      ['distinct nonces', false],
+      ['one shared nonce', true],
+    ])('20 concurrent completions of one link (%s): one set of Meta calls, one account, 19 link_consumed', async (_name, shared) => {
+      const first = await prepare();
+      const nonces = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => (shared || i === 0 ? first.input.nonce : nonceFor(first.link.id))),
+      );
+      await sandbox.clearRequests();
+      const outcomes = await Promise.all(nonces.map((nonce) => signup.complete({ ...first.input, nonce })));
+      expect(outcomes.filter((o) => o.status === 'success')).toHaveLength(1);
+      const failures = outcomes.filter((o) => o.status === 'failure');
+      expect(failures).toHaveLength(19);
+      for (const failure of failures) expect(failure).toMatchObject({ error_code: 'link_consumed', setup_link_id: first.link.id });
+      const endpoints = (await sandbox.requests()).map((r) => r.endpoint);
+      for (const endpoint of ['oauth/access_token', 'debug_token', 'subscribed_apps', 'register']) {
+        expect(endpoints.filter((e) => e === endpoint)).toHaveLength(1);
+      }
+      expect(await prisma.whatsappAccount.count({ where: { customerId: first.customerId } })).toBe(1);
+      expect(await linkStatus(first.link.id)).toBe('consumed');
+    });
+
+    it('a completion failing at Meta gives the link back at once; a crashed one holds it only until its lease runs out', async () => {
+      const { link, input, fixture } = await prepare();
+      await sandbox.setFault({ endpoint: 'register', error_code: 2, times: 1 });
+      expectFailure(await signup.complete(input), 'phone_registration_failed');
+      expect(await prisma.customerSetupLink.findUniqueOrThrow({ where: { id: link.id } })).toMatchObject({
+        claimId: null,
+        claimedUntil: null,
+      });
+
+      // A completion that claimed the link and died: the link is held (link_consumed) …
+      const crashed = await links.claimForCompletion(link.id, await nonceFor(link.id));
+      expect(crashed.claimed).toBe(true);
+      const code = () => sandbox.mintCode({ waba_id: fixture.waba.id, phone_number_id: fixture.phone_number.id });
+      expectFailure(await signup.complete({ ...input, nonce: await nonceFor(link.id), code: await code() }), 'link_consumed');
+      expect(await linkStatus(link.id)).toBe('active');
+      // … until the lease runs out.
+      await prisma.customerSetupLink.update({ where: { id: link.id }, data: { claimedUntil: new Date(Date.now() - 1000) } });
+      expect(await signup.complete({ ...input, nonce: await nonceFor(link.id), code: await code() })).toMatchObject({ status: 'success' });
     });
 
     it('unknown token → link_invalid with no link, customer or redirect', async () => {
