@@ -43,7 +43,8 @@ export class ExactValidationPipe extends ValidationPipe {
         if (!declared.has(key)) throw new AppError('unknown_field', `Unknown field '${key}'.`, { param: key });
       }
     }
-    const result: unknown = await super.transform(value, metadata);
+    // Nest's pipe deletes `__proto__`, `prototype` and `constructor` keys in place: give it a copy, keep the original.
+    const result: unknown = await super.transform(copyJson(value), metadata);
     keepExact(value, result, '');
     return result;
   }
@@ -58,11 +59,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** An instance of a DTO class (not a plain or prototype-less object, not an array). */
+/** An instance of a DTO class (not a plain or prototype-less object of any realm, not an array). */
 function isDtoInstance(value: unknown): value is Record<string, unknown> {
   if (!isRecord(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
-  return proto !== null && proto !== Object.prototype;
+  return proto !== null && Object.getPrototypeOf(proto) !== null;
+}
+
+/** A deep copy of parsed JSON keeping every own key (`__proto__` included); depth is bounded by the reader. */
+function copyJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (!isRecord(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    Object.defineProperty(copy, key, { value: copyJson(value[key]), enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
 }
 
 const join = (path: string, key: string) => (path === '' ? key : `${path}.${key}`);
