@@ -21,7 +21,8 @@ export interface UnusableResponse {
 
 /**
  * `POST /onboard/api/{resolve,complete,fail}` (spec 03 steps 5, 7, 8). The token in the body is the
- * credential (no API key). Responses are plain JSON, exactly the spec's shapes, without the `{data}`
+ * credential (no API key). All three share one rate-limit budget per token prefix and per client IP
+ * (30 per 60 s). Responses are plain JSON, exactly the spec's shapes, without the `{data}`
  * envelope of the /v1 API; errors (400 validation, 429, 5xx) keep the platform's error envelope.
  */
 @Controller('onboard/api')
@@ -73,7 +74,9 @@ export class OnboardingApiController {
   /** Completes the signup with Meta and Kirim; 200 with the outcome (success or failure) and its `redirect_url`. */
   @Post('complete')
   @HttpCode(200)
-  async complete(@Body() body: CompleteDto, @Res({ passthrough: true }) res: Response): Promise<SignupOutcome> {
+  async complete(@Body() body: CompleteDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SignupOutcome> {
+    // resolve's budget, shared (spec 03): per token prefix and per client IP.
+    await this.rateLimit.take(req, body.token, 'api');
     res.setHeader('Cache-Control', 'no-store');
     return this.signup.complete({
       token: body.token,
@@ -88,7 +91,8 @@ export class OnboardingApiController {
   /** The popup was cancelled or reported an error; 200 with the failure outcome and its `redirect_url`. The link stays active. */
   @Post('fail')
   @HttpCode(200)
-  async fail(@Body() body: FailDto, @Res({ passthrough: true }) res: Response): Promise<SignupOutcome> {
+  async fail(@Body() body: FailDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SignupOutcome> {
+    await this.rateLimit.take(req, body.token, 'api');
     res.setHeader('Cache-Control', 'no-store');
     return this.signup.fail({
       token: body.token,

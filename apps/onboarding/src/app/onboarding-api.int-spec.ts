@@ -20,6 +20,9 @@ describe('onboarding API', () => {
       META_SDK_URL: 'http://localhost:59999/sdk.js',
       META_SIGNUP_ORIGIN: 'localhost:59999',
       META_GRAPH_URL: 'http://localhost:59999',
+      // Requests name their client IP in X-Forwarded-For (from the loopback "proxy"), so the per-IP
+      // bucket of one test never spends another's.
+      TRUST_PROXY: 'loopback',
     });
     t = await createTestApp(OnboardingModule.forRoot(env.config));
     customers = t.app.get(CustomersService);
@@ -33,6 +36,9 @@ describe('onboarding API', () => {
   });
 
   const scope = () => ({ organizationId: s.organizationId, customerId: null });
+  let ipSeq = 0;
+  /** A POST from a client IP of its own (a later `.set('x-forwarded-for', …)` overrides it). */
+  const post = (path: string) => t.http.post(path).set('x-forwarded-for', `10.99.${Math.floor(++ipSeq / 250)}.${ipSeq % 250}`);
   const newLink = async (input: Parameters<SetupLinksService['create']>[2] = {}, name = 'Client "Co"') => {
     const customer = await customers.create(scope(), { name });
     const link = await links.create(scope(), customer.id, input);
@@ -44,7 +50,7 @@ describe('onboarding API', () => {
   describe('POST /onboard/api/resolve', () => {
     it('answers the spec shape as plain JSON (no envelope) with a nonce and the Meta parameters', async () => {
       const { token } = await newLink();
-      const res = await t.http.post('/onboard/api/resolve').send({ token }).expect(200);
+      const res = await post('/onboard/api/resolve').send({ token }).expect(200);
       expect(res.headers['cache-control']).toBe('no-store');
       expect(Object.keys(res.body as object).sort()).toEqual(['customer', 'expires_at', 'meta', 'nonce', 'organization']);
       expect(res.body).toEqual({
@@ -58,13 +64,13 @@ describe('onboarding API', () => {
       expect(ttl).toBeGreaterThan(29 * 60_000);
       expect(ttl).toBeLessThanOrEqual(30 * 60_000);
       // Each call issues a new nonce.
-      const again = await t.http.post('/onboard/api/resolve').send({ token }).expect(200);
+      const again = await post('/onboard/api/resolve').send({ token }).expect(200);
       expect((again.body as { nonce: string }).nonce).not.toBe((res.body as { nonce: string }).nonce);
     });
 
     it('410 link_invalid for an unknown or malformed token, without a redirect', async () => {
       for (const token of ['csl_AAAAAAAAAAAAAAAAAAAAAAAA', 'nope', 'csl_' + 'x'.repeat(30)]) {
-        const res = await t.http.post('/onboard/api/resolve').send({ token }).expect(410);
+        const res = await post('/onboard/api/resolve').send({ token }).expect(410);
         expect(res.body).toEqual({ error_code: 'link_invalid' });
       }
     });
@@ -72,7 +78,7 @@ describe('onboarding API', () => {
     it('410 link_expired / link_revoked / link_consumed, with the failure redirect and its parameters when the link has one', async () => {
       const expired = await newLink({ failureRedirectUrl: 'https://platform.example/ko?x=1' });
       await expire(expired.link.id);
-      const res = await t.http.post('/onboard/api/resolve').send({ token: expired.token }).expect(410);
+      const res = await post('/onboard/api/resolve').send({ token: expired.token }).expect(410);
       expect((res.body as { error_code: string }).error_code).toBe('link_expired');
       const url = new URL((res.body as { failure_redirect_url: string }).failure_redirect_url);
       expect(url.origin + url.pathname).toBe('https://platform.example/ko');
@@ -86,25 +92,25 @@ describe('onboarding API', () => {
 
       const revoked = await newLink();
       await links.revoke(scope(), revoked.customer.id, revoked.link.id);
-      const r2 = await t.http.post('/onboard/api/resolve').send({ token: revoked.token }).expect(410);
+      const r2 = await post('/onboard/api/resolve').send({ token: revoked.token }).expect(410);
       expect(r2.body).toEqual({ error_code: 'link_revoked' });
 
       await prisma.customerSetupLink.update({
         where: { id: revoked.link.id },
         data: { status: 'consumed', consumedAt: new Date(), revokedAt: null },
       });
-      const r3 = await t.http.post('/onboard/api/resolve').send({ token: revoked.token }).expect(410);
+      const r3 = await post('/onboard/api/resolve').send({ token: revoked.token }).expect(410);
       expect(r3.body).toEqual({ error_code: 'link_consumed' });
     });
 
     it('validates the body: missing token, wrong type, unknown field (error envelope)', async () => {
-      const missing = await t.http.post('/onboard/api/resolve').send({}).expect(400);
+      const missing = await post('/onboard/api/resolve').send({}).expect(400);
       expect(missing.body).toMatchObject({ error: { code: 'missing_required_field', param: 'token' } });
-      const wrong = await t.http.post('/onboard/api/resolve').send({ token: 42 }).expect(400);
+      const wrong = await post('/onboard/api/resolve').send({ token: 42 }).expect(400);
       expect(wrong.body).toMatchObject({ error: { code: 'invalid_field_value', param: 'token' } });
-      const unknown = await t.http.post('/onboard/api/resolve').send({ token: 'csl_x', extra: 1 }).expect(400);
+      const unknown = await post('/onboard/api/resolve').send({ token: 'csl_x', extra: 1 }).expect(400);
       expect(unknown.body).toMatchObject({ error: { code: 'unknown_field', param: 'extra' } });
-      await t.http.post('/onboard/api/resolve').set('content-type', 'text/plain').send('token').expect(415);
+      await post('/onboard/api/resolve').set('content-type', 'text/plain').send('token').expect(415);
     });
 
     it('rate limit: the 31st call within a minute for one token prefix → 429 with Retry-After', async () => {
@@ -112,22 +118,19 @@ describe('onboarding API', () => {
       const prefix = 'csl_RATE' + Math.random().toString(36).slice(2, 6).padEnd(4, 'z');
       const token = (i: number) => `${prefix}${String(i).padStart(16, '0')}`;
       for (let i = 0; i < 30; i++) {
-        await t.http
-          .post('/onboard/api/resolve')
+        await post('/onboard/api/resolve')
           .set('x-forwarded-for', `10.1.0.${i}`)
           .send({ token: token(i) })
           .expect(410);
       }
-      const refused = await t.http
-        .post('/onboard/api/resolve')
+      const refused = await post('/onboard/api/resolve')
         .set('x-forwarded-for', '10.1.1.1')
         .send({ token: token(99) })
         .expect(429);
       expect(refused.body).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
       expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
       // Another prefix from another IP is not affected.
-      await t.http
-        .post('/onboard/api/resolve')
+      await post('/onboard/api/resolve')
         .set('x-forwarded-for', '10.1.2.1')
         .send({ token: 'csl_OTHER' + 'y'.repeat(19) })
         .expect(410);
@@ -137,10 +140,9 @@ describe('onboarding API', () => {
       const ip = `10.2.${Math.floor(Math.random() * 200)}.7`;
       for (let i = 0; i < 30; i++) {
         const token = `csl_IP${String(i).padStart(6, '0')}${'q'.repeat(16)}`;
-        await t.http.post('/onboard/api/resolve').set('x-forwarded-for', ip).send({ token }).expect(410);
+        await post('/onboard/api/resolve').set('x-forwarded-for', ip).send({ token }).expect(410);
       }
-      const refused = await t.http
-        .post('/onboard/api/resolve')
+      const refused = await post('/onboard/api/resolve')
         .set('x-forwarded-for', ip)
         .send({ token: 'csl_IPzzzzzz' + 'q'.repeat(16) })
         .expect(429);
@@ -199,13 +201,12 @@ describe('onboarding API', () => {
 
   describe('POST /onboard/api/complete and /fail: nonce rules', () => {
     const resolveNonce = async (token: string) =>
-      ((await t.http.post('/onboard/api/resolve').send({ token }).expect(200)).body as { nonce: string }).nonce;
+      ((await post('/onboard/api/resolve').send({ token }).expect(200)).body as { nonce: string }).nonce;
 
     it('fail(cancelled) spends the nonce, answers the failure redirect and leaves the link active; the nonce is single use', async () => {
       const { customer, link, token } = await newLink({ failureRedirectUrl: 'http://localhost:4999/ko' });
       const nonce = await resolveNonce(token);
-      const res = await t.http
-        .post('/onboard/api/fail')
+      const res = await post('/onboard/api/fail')
         .send({ token, nonce, reason: 'cancelled', current_step: 'PHONE_NUMBER_SETUP' })
         .expect(200);
       expect(res.body).toMatchObject({
@@ -222,43 +223,87 @@ describe('onboarding API', () => {
         setup_link_id: link.id,
       });
       // The same nonce again: refused.
-      const again = await t.http.post('/onboard/api/fail').send({ token, nonce, reason: 'cancelled' }).expect(200);
+      const again = await post('/onboard/api/fail').send({ token, nonce, reason: 'cancelled' }).expect(200);
       expect(again.body).toMatchObject({ status: 'failure', error_code: 'link_invalid' });
       // The link is still usable: a fresh nonce, and fail(error) → signup_error.
       const fresh = await resolveNonce(token);
-      const err = await t.http
-        .post('/onboard/api/fail')
+      const err = await post('/onboard/api/fail')
         .send({ token, nonce: fresh, reason: 'error', error_code: '524126', error_message: 'name violates guidelines' })
         .expect(200);
       expect(err.body).toMatchObject({ status: 'failure', error_code: 'signup_error' });
     });
 
-    it('complete with an unknown nonce, or the nonce of another link → link_invalid, the link stays active', async () => {
-      const a = await newLink();
+    it('complete/fail with an unknown or spent nonce, or another link’s: answered exactly like an unknown token, the link stays active', async () => {
+      const a = await newLink({ failureRedirectUrl: 'https://platform.example/ko' });
       const b = await newLink();
       const body = { code: 'c0de', waba_id: '100', phone_number_id: '200' };
-      const unknown = await t.http
-        .post('/onboard/api/complete')
-        .send({ token: a.token, nonce: 'not-a-nonce', ...body })
+      const unknownToken = await post('/onboard/api/complete')
+        .send({ token: `csl_${'Z'.repeat(24)}`, nonce: 'not-a-nonce', ...body })
         .expect(200);
-      expect(unknown.body).toMatchObject({ status: 'failure', error_code: 'link_invalid', redirect_url: null, setup_link_id: a.link.id });
-      const otherNonce = await resolveNonce(b.token);
-      const crossed = await t.http
-        .post('/onboard/api/complete')
-        .send({ token: a.token, nonce: otherNonce, ...body })
+      expect(unknownToken.body).toMatchObject({ error_code: 'link_invalid', customer_id: null, setup_link_id: null, redirect_url: null });
+      const unknownTokenFail = await post('/onboard/api/fail')
+        .send({ token: `csl_${'Z'.repeat(24)}`, nonce: 'n', reason: 'error' })
         .expect(200);
-      expect(crossed.body).toMatchObject({ status: 'failure', error_code: 'link_invalid' });
-      await t.http.post('/onboard/api/resolve').send({ token: a.token }).expect(200);
+      const spent = await resolveNonce(a.token);
+      await post('/onboard/api/fail').send({ token: a.token, nonce: spent, reason: 'cancelled' }).expect(200);
+      for (const nonce of ['not-a-nonce', spent, await resolveNonce(b.token)]) {
+        const complete = await post('/onboard/api/complete')
+          .send({ token: a.token, nonce, ...body })
+          .expect(200);
+        expect(complete.body).toEqual(unknownToken.body);
+        const fail = await post('/onboard/api/fail').send({ token: a.token, nonce, reason: 'error' }).expect(200);
+        expect(fail.body).toEqual(unknownTokenFail.body);
+        for (const res of [complete, fail]) {
+          expect(JSON.stringify(res.body)).not.toContain(a.link.id);
+          expect(JSON.stringify(res.body)).not.toContain(a.customer.id);
+          expect(JSON.stringify(res.body)).not.toContain('platform.example');
+        }
+      }
+      await post('/onboard/api/resolve').send({ token: a.token }).expect(200);
+    });
+
+    it('complete and fail share resolve’s budget per token prefix: the 31st call of the three → 429', async () => {
+      const { token } = await newLink();
+      for (let i = 0; i < 30; i++) {
+        const path = ['/onboard/api/resolve', '/onboard/api/complete', '/onboard/api/fail'][i % 3] ?? '';
+        const body =
+          i % 3 === 0
+            ? { token }
+            : i % 3 === 1
+              ? { token, nonce: 'n', code: 'c', waba_id: '1', phone_number_id: '2' }
+              : { token, nonce: 'n', reason: 'error' };
+        const res = await post(path).send(body);
+        expect(res.status).not.toBe(429);
+      }
+      for (const [path, body] of [
+        ['/onboard/api/complete', { token, nonce: 'n', code: 'c', waba_id: '1', phone_number_id: '2' }],
+        ['/onboard/api/fail', { token, nonce: 'n', reason: 'cancelled' }],
+      ] as const) {
+        const refused = await post(path).send(body).expect(429);
+        expect(refused.body).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      }
+    });
+
+    it('complete and fail: the 31st call within a minute from one client IP → 429, whatever the token', async () => {
+      const ip = `10.3.${Math.floor(Math.random() * 200)}.9`;
+      for (let i = 0; i < 30; i++) {
+        const token = `csl_CF${String(i).padStart(6, '0')}${'w'.repeat(16)}`;
+        const path = i % 2 ? '/onboard/api/fail' : '/onboard/api/complete';
+        const body = i % 2 ? { token, nonce: 'n', reason: 'error' } : { token, nonce: 'n', code: 'c', waba_id: '1', phone_number_id: '2' };
+        await post(path).set('x-forwarded-for', ip).send(body).expect(200);
+      }
+      await post('/onboard/api/fail')
+        .set('x-forwarded-for', ip)
+        .send({ token: `csl_CFlast${'w'.repeat(18)}`, nonce: 'n', reason: 'error' })
+        .expect(429);
     });
 
     it('complete/fail on an expired link → its error code (no Meta call)', async () => {
       const { link, token } = await newLink();
       const nonce = await resolveNonce(token);
       await expire(link.id);
-      const res = await t.http
-        .post('/onboard/api/complete')
-        .send({ token, nonce, code: 'c', waba_id: '1', phone_number_id: '2' })
-        .expect(200);
+      const res = await post('/onboard/api/complete').send({ token, nonce, code: 'c', waba_id: '1', phone_number_id: '2' }).expect(200);
       expect(res.body).toMatchObject({ status: 'failure', error_code: 'link_expired', setup_link_id: link.id });
     });
   });
@@ -268,25 +313,23 @@ describe('onboarding API', () => {
       const base = { token: 'csl_x', nonce: 'n', code: 'c', waba_id: '1', phone_number_id: '2' };
       for (const param of ['token', 'nonce', 'code', 'waba_id', 'phone_number_id'] as const) {
         const { [param]: _omit, ...body } = base;
-        const res = await t.http.post('/onboard/api/complete').send(body).expect(400);
+        const res = await post('/onboard/api/complete').send(body).expect(400);
         expect(res.body).toMatchObject({ error: { code: 'missing_required_field', param } });
       }
-      const unknown = await t.http
-        .post('/onboard/api/complete')
+      const unknown = await post('/onboard/api/complete')
         .send({ ...base, access_token: 'x' })
         .expect(400);
       expect(unknown.body).toMatchObject({ error: { code: 'unknown_field', param: 'access_token' } });
-      const wrong = await t.http
-        .post('/onboard/api/complete')
+      const wrong = await post('/onboard/api/complete')
         .send({ ...base, business_id: 7 })
         .expect(400);
       expect(wrong.body).toMatchObject({ error: { code: 'invalid_field_value', param: 'business_id' } });
     });
 
     it('fail: reason must be cancelled or error', async () => {
-      const res = await t.http.post('/onboard/api/fail').send({ token: 'csl_x', nonce: 'n', reason: 'bored' }).expect(400);
+      const res = await post('/onboard/api/fail').send({ token: 'csl_x', nonce: 'n', reason: 'bored' }).expect(400);
       expect(res.body).toMatchObject({ error: { code: 'invalid_field_value', param: 'reason' } });
-      const missing = await t.http.post('/onboard/api/fail').send({ token: 'csl_x', nonce: 'n' }).expect(400);
+      const missing = await post('/onboard/api/fail').send({ token: 'csl_x', nonce: 'n' }).expect(400);
       expect(missing.body).toMatchObject({ error: { code: 'missing_required_field', param: 'reason' } });
     });
   });
