@@ -28,7 +28,12 @@ function classify(code: string | undefined): Refusal {
       return { status: 400, code: 'invalid_field_value', param: 'Transfer-Encoding', message: 'The Transfer-Encoding header is invalid.' };
     case 'HPE_INVALID_HEADER_TOKEN':
     case 'HPE_INVALID_EOF_STATE':
-      return { status: 400, code: 'invalid_field_value', param: 'headers', message: 'A request header is malformed (control characters or bad syntax).' };
+      return {
+        status: 400,
+        code: 'invalid_field_value',
+        param: 'headers',
+        message: 'A request header is malformed (control characters or bad syntax).',
+      };
     default:
       return { status: 400, code: 'invalid_field_value', message: 'The HTTP request is malformed.' };
   }

@@ -25,11 +25,30 @@ describe('parseJsonBody', () => {
       }),
       { numRuns: 300 },
     );
-    expect(parse(' { "a" : [ 1 , { } , [ ] , "x\\n\\u00e9\\ud83d\\ude00" ] , "b" : null } ')).toEqual({ a: [1, {}, [], 'x\né😀'], b: null });
+    expect(parse(' { "a" : [ 1 , { } , [ ] , "x\\n\\u00e9\\ud83d\\ude00" ] , "b" : null } ')).toEqual({
+      a: [1, {}, [], 'x\né😀'],
+      b: null,
+    });
   });
 
   it('refuses what is not JSON, and non-container top levels', () => {
-    for (const text of ['', '{', '{"a":1,}', '[1,]', '{"a" 1}', '"x"', '1', 'null', '{"a":01}', '{"a":1.}', '[truex]', '{"a":"\t"}', '[1] 2', '{"a":"\\x"}', '[-]']) {
+    for (const text of [
+      '',
+      '{',
+      '{"a":1,}',
+      '[1,]',
+      '{"a" 1}',
+      '"x"',
+      '1',
+      'null',
+      '{"a":01}',
+      '{"a":1.}',
+      '[truex]',
+      '{"a":"\t"}',
+      '[1] 2',
+      '{"a":"\\x"}',
+      '[-]',
+    ]) {
       expect(refusal(text).code).toBe('invalid_json');
     }
   });
@@ -66,7 +85,12 @@ describe('parseJsonBody', () => {
     const bad = Buffer.concat([Buffer.from('{"name":"ok","m":{"x":"a'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}')]);
     expect(refusal(bad)).toEqual({ code: 'invalid_field_value', param: 'm.x' });
     expect(refusal(Buffer.from([0x7b, 0xff, 0x7d])).code).toBe('invalid_json');
-    for (const bytes of [[0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xf5, 0x80, 0x80, 0x80], [0xe2, 0x82]]) {
+    for (const bytes of [
+      [0xed, 0xa0, 0x80],
+      [0xc0, 0xaf],
+      [0xf5, 0x80, 0x80, 0x80],
+      [0xe2, 0x82],
+    ]) {
       expect(decodeUtf8Escaped(Buffer.from(bytes))).toMatch(/[\udc80-\udcff]/);
     }
     fc.assert(

@@ -25,7 +25,9 @@ export function parseJsonBody(bytes: Buffer): unknown {
   return new JsonReader(text).read();
 }
 
-type Container = { kind: 'object'; value: Record<string, unknown>; key: string | undefined; path: string } | { kind: 'array'; value: unknown[]; path: string };
+type Container =
+  | { kind: 'object'; value: Record<string, unknown>; key: string | undefined; path: string }
+  | { kind: 'array'; value: unknown[]; path: string };
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const PLAIN_STRING_PART = /[^"\\\u0000-\u001f]*/y;
@@ -79,7 +81,8 @@ class JsonReader {
           value = stack.pop()?.value;
           produced = true;
         } else {
-          const path = top === undefined ? '' : top.kind === 'array' ? `${top.path}[${top.value.length}]` : childPath(top.path, top.key ?? '');
+          const path =
+            top === undefined ? '' : top.kind === 'array' ? `${top.path}[${top.value.length}]` : childPath(top.path, top.key ?? '');
           const c = this.text[this.pos];
           if (c === '{' || c === '[') {
             if (stack.length >= MAX_JSON_DEPTH) {
