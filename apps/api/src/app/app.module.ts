@@ -8,7 +8,7 @@ import {
 } from '@kirim/platform';
 import { ContractsModule } from '@kirim/contracts';
 import { WebhooksHttpModule } from '@kirim/webhooks';
-import { IdentityHttpModule } from '@kirim/identity';
+import { ApiAdmissionMiddleware, IdentityHttpModule, IdentityModule } from '@kirim/identity';
 import { TenancyHttpModule } from '@kirim/tenancy';
 import { WhatsappAccountsHttpModule } from '@kirim/whatsapp-accounts';
 
@@ -26,6 +26,7 @@ export class AppModule implements NestModule {
         ContractsModule,
         WebhooksHttpModule,
         IdentityHttpModule,
+        IdentityModule, // ApiKeysService for the admission middleware
         TenancyHttpModule,
         WhatsappAccountsHttpModule,
       ],
@@ -35,6 +36,7 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
+    // Admission (authenticate + rate-limit token) before routing: every answer carries X-RateLimit-*.
+    consumer.apply(HttpMetricsMiddleware, ApiAdmissionMiddleware).forRoutes('*');
   }
 }

@@ -1,7 +1,8 @@
 import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard, type IAuthModuleOptions } from '@nestjs/passport';
-import { AppError, type Principal, PUBLIC_ROUTE_KEY, type RequestWithPrincipal } from '@kirim/platform';
+import { AppError, type Principal, PUBLIC_ROUTE_KEY } from '@kirim/platform';
+import type { AdmittedRequest } from './api-admission.middleware';
 
 const ORGANIZATION_SCOPE_ONLY = 'kirim:organization-scope-only';
 /** Refuses customer-restricted keys with 403 `customer_scope_forbidden` (api keys, webhooks, create customer). */
@@ -26,8 +27,11 @@ export class ApiKeyGuard extends AuthGuard('api-key') {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE_KEY, targets)) return true;
-    await super.canActivate(context);
-    const principal = context.switchToHttp().getRequest<RequestWithPrincipal>().principal;
+    const req = context.switchToHttp().getRequest<AdmittedRequest>();
+    // The admission middleware (the api app) already authenticated; elsewhere passport does it here.
+    if (req.authFailure) throw req.authFailure;
+    if (!req.principal) await super.canActivate(context);
+    const principal = req.principal;
     if (principal?.customerId != null && this.reflector.getAllAndOverride<boolean>(ORGANIZATION_SCOPE_ONLY, targets)) {
       throw new AppError('customer_scope_forbidden', 'A customer-restricted API key cannot use this endpoint.');
     }

@@ -2,13 +2,15 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
 import type { RequestWithPrincipal } from '../auth/principal';
-import { AppError } from '../errors/app-error';
+import { type RateLimitedRequest, rateLimitExceeded, setRateLimitHeaders } from './rate-limit-headers';
 import { RateLimiter } from './rate-limiter';
 import { bucketKind } from './token-bucket';
 
 /**
- * Per-organization rate limits (spec 01-conventions.md § Rate limits). An interceptor, so it runs after
- * the auth guard: requests without a principal (public routes) are not limited. Every authenticated
+ * Per-organization rate limits (spec 01-conventions.md § Rate limits) for apps without the API's
+ * admission middleware (identity's ApiAdmissionMiddleware takes the token earlier, for every answer, and
+ * marks the request; this interceptor then does nothing). Runs after the auth guard: requests without a
+ * principal (public routes) are not limited here. Every authenticated
  * response carries `X-RateLimit-Limit/Remaining/Reset`; an empty bucket → 429 `rate_limit_exceeded`
  * with `Retry-After`.
  */
@@ -18,21 +20,16 @@ export class RateLimitInterceptor implements NestInterceptor {
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     if (context.getType() !== 'http') return next.handle();
-    const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
+    const req = context.switchToHttp().getRequest<RequestWithPrincipal & RateLimitedRequest>();
     const principal = req.principal;
-    if (!principal) return next.handle();
+    // Already taken by the API's admission middleware (which also covers errors raised before this point).
+    if (!principal || req.rateLimitTaken) return next.handle();
     const kind = bucketKind(req.method);
     const limit = kind === 'read' ? principal.rateLimits.readPerMinute : principal.rateLimits.writePerMinute;
     const decision = await this.limiter.takeForOrganization(principal.organizationId, kind, limit);
     const res = context.switchToHttp().getResponse<Response>();
-    res.setHeader('X-RateLimit-Limit', String(decision.limit));
-    res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
-    res.setHeader('X-RateLimit-Reset', String(decision.reset));
-    if (!decision.allowed) {
-      throw new AppError('rate_limit_exceeded', `Too many ${kind} requests; retry after ${decision.retryAfter} s.`, {
-        headers: { 'Retry-After': String(decision.retryAfter) },
-      });
-    }
+    setRateLimitHeaders(res, decision);
+    if (!decision.allowed) throw rateLimitExceeded(decision, `${kind} requests`);
     return next.handle();
   }
 }

@@ -1,0 +1,80 @@
+import { Injectable, type NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import {
+  AppError,
+  bucketKind,
+  perMinute,
+  type RateLimitedRequest,
+  rateLimitExceeded,
+  RateLimiter,
+  type RequestWithPrincipal,
+  setRateLimitHeaders,
+  UNAUTHENTICATED_PER_IP_PER_MIN,
+} from '@kirim/platform';
+import { ApiKeysService } from '../application/api-keys.service';
+import { bearerToken } from '../domain/api-key';
+
+/** The request after admission: its principal, or why authentication failed (thrown by the guard on protected routes). */
+export type AdmittedRequest = RequestWithPrincipal & RateLimitedRequest & { authFailure?: AppError };
+
+/**
+ * The API's admission, before routing: authenticates the `Authorization: Bearer` key and takes the
+ * rate-limit token in one step, so EVERY later answer — 2xx, validation 400, 401, 403, 404 (unknown
+ * routes too), 409, 422, 429 — carries `X-RateLimit-*`.
+ *
+ * * A valid key: `req.principal` is set and the organization's read or write bucket is charged (429 when
+ *   empty). The guard then only checks the route's policy; the rate-limit interceptor skips the request.
+ * * No key or a failed one: the client IP's bucket ({@link UNAUTHENTICATED_PER_IP_PER_MIN}/min) is
+ *   charged, which also slows key guessing; the failure is kept on the request and thrown by the guard —
+ *   only if the route needs a key (public routes answer normally).
+ * * PostgreSQL or Redis down: the error goes on to the filter (503 `service_unavailable`).
+ *
+ * Registered by the api's AppModule for every route. Body errors (413/415/`invalid_json`) are answered by
+ * the body reader before Nest's middleware runs; to cover them too, the pipeline must call this before
+ * the body reader (see `apiAdmissionHandler`).
+ */
+@Injectable()
+export class ApiAdmissionMiddleware implements NestMiddleware {
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    this.admit(req as AdmittedRequest, res).then(
+      () => next(),
+      (error: unknown) => next(error),
+    );
+  }
+
+  async admit(req: AdmittedRequest, res: Response): Promise<void> {
+    if (req.rateLimitTaken) return;
+    const token = bearerToken(req.headers.authorization);
+    if (token !== null) {
+      try {
+        req.principal = await this.apiKeys.authenticate(token);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error; // a dependency failed: 503, not a misleading 401
+        req.authFailure = error;
+      }
+    } else if (req.headers.authorization !== undefined) {
+      req.authFailure = new AppError('invalid_api_key', "No API key provided; send it as 'Authorization: Bearer <key>'.");
+    }
+    const principal = req.principal;
+    let decision;
+    let what: string;
+    if (principal) {
+      const kind = bucketKind(req.method);
+      const limit = kind === 'read' ? principal.rateLimits.readPerMinute : principal.rateLimits.writePerMinute;
+      decision = await this.limiter.takeForOrganization(principal.organizationId, kind, limit);
+      what = `${kind} requests`;
+    } else {
+      const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+      decision = await this.limiter.limit(`unauthenticated:${ip}`, perMinute(UNAUTHENTICATED_PER_IP_PER_MIN));
+      what = 'requests without a valid API key';
+    }
+    req.rateLimitTaken = true;
+    setRateLimitHeaders(res, decision);
+    if (!decision.allowed) throw rateLimitExceeded(decision, what);
+  }
+}

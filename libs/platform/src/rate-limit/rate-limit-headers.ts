@@ -1,0 +1,26 @@
+import type { Request, Response } from 'express';
+import { AppError } from '../errors/app-error';
+import type { RateLimitDecision } from './token-bucket';
+
+/** A request whose rate-limit token was already taken (by the API's admission middleware): later layers skip it. */
+export type RateLimitedRequest = Request & { rateLimitTaken?: boolean };
+
+/**
+ * Requests without a valid API key (none, malformed, unknown, revoked, expired) draw from a bucket per
+ * client IP of this size per minute — the answer carries `X-RateLimit-*` like any other, and key guessing
+ * is slowed to this pace.
+ */
+export const UNAUTHENTICATED_PER_IP_PER_MIN = 120;
+
+export function setRateLimitHeaders(res: Response, decision: RateLimitDecision): void {
+  res.setHeader('X-RateLimit-Limit', String(decision.limit));
+  res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
+  res.setHeader('X-RateLimit-Reset', String(decision.reset));
+}
+
+/** 429 `rate_limit_exceeded` with `Retry-After` for a refused decision. */
+export function rateLimitExceeded(decision: RateLimitDecision, what: string): AppError {
+  return new AppError('rate_limit_exceeded', `Too many ${what}; retry after ${decision.retryAfter ?? 1} s.`, {
+    headers: { 'Retry-After': String(decision.retryAfter ?? 1) },
+  });
+}
