@@ -200,3 +200,39 @@ describe('onboarding API: bad bodies → 4xx in the envelope, nothing changed', 
     expect(res.status).toBe(200);
   });
 });
+
+describe('onboarding page: security headers', () => {
+  let env: TestEnv;
+  let t: TestApp;
+  let https: TestApp;
+
+  beforeAll(async () => {
+    env = await createTestEnv();
+    t = await createTestApp(OnboardingModule.forRoot(env.config));
+    const secure = env.configWith({ ONBOARDING_PUBLIC_URL: 'https://onboard.example.test' });
+    https = await createTestApp(OnboardingModule.forRoot(secure), { http: { publicUrl: secure.ONBOARDING_PUBLIC_URL } });
+  });
+  afterAll(async () => {
+    await https?.close();
+    await t?.close();
+    await env?.close();
+  });
+
+  it('Permissions-Policy, its own CSP and COOP (same-origin-allow-popups) on the page; HSTS only over https', async () => {
+    const page = await t.http.get('/onboard/csl_AAAAAAAAAAAAAAAAAAAAAAAA');
+    expect(page.status).toBe(410);
+    expect(page.headers['permissions-policy']).toMatch(/camera=\(\)/);
+    expect(page.headers['cross-origin-opener-policy']).toBe('same-origin-allow-popups');
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.headers['strict-transport-security']).toBeUndefined();
+    const secure = await https.http.get('/onboard/csl_AAAAAAAAAAAAAAAAAAAAAAAA');
+    expect(secure.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+    expect(secure.headers['permissions-policy']).toMatch(/geolocation=\(\)/);
+  });
+
+  it('/metrics is not served on the onboarding port without METRICS_TOKEN', async () => {
+    expect((await t.http.get('/metrics')).status).toBe(404);
+  });
+});

@@ -52,4 +52,26 @@ describe('loadConfig', () => {
     expect(errorOf({ ...valid, API_KEY_CACHE_TTL_MS: '6000' }).variable).toBe('API_KEY_CACHE_TTL_MS');
     expect(errorOf({ ...valid, LOG_LEVEL: 'loud' }).variable).toBe('LOG_LEVEL');
   });
+
+  it('TRUST_PROXY: none by default, a hop count, or a list of addresses/CIDRs; anything else stops the process', () => {
+    expect(loadConfig(valid).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ ...valid, TRUST_PROXY: 'none' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ ...valid, TRUST_PROXY: '0' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ ...valid, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ ...valid, TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8, 192.0.2.1' }).TRUST_PROXY).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      'fd00::/8',
+      '192.0.2.1',
+    ]);
+    for (const bad of ['true', '*', '10.0.0.0/33', '300.1.1.1', 'example.com', '1,2']) {
+      expect(errorOf({ ...valid, TRUST_PROXY: bad }).variable).toBe('TRUST_PROXY');
+    }
+  });
+
+  it('METRICS_TOKEN: unset by default, at least 16 characters when set', () => {
+    expect(loadConfig(valid).METRICS_TOKEN).toBeUndefined();
+    expect(loadConfig({ ...valid, METRICS_TOKEN: 'x'.repeat(16) }).METRICS_TOKEN).toBe('x'.repeat(16));
+    expect(errorOf({ ...valid, METRICS_TOKEN: 'short' }).variable).toBe('METRICS_TOKEN');
+  });
 });
