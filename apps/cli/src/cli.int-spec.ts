@@ -2,7 +2,7 @@ import { ContractsModule } from '@kirim/contracts';
 import { IdentityHttpModule } from '@kirim/identity';
 import { PlatformModule } from '@kirim/platform';
 import { CustomersService, TenancyHttpModule } from '@kirim/tenancy';
-import { createTestApp, createTestEnv, type TestApp, type TestEnv } from '@kirim/testing';
+import { contextPorts, createTestApp, createTestEnv, type TestApp, type TestEnv } from '@kirim/testing';
 import { runCli } from './cli';
 
 describe('kirim CLI against a real database', () => {
@@ -26,7 +26,7 @@ describe('kirim CLI against a real database', () => {
     cliEnv = Object.fromEntries(Object.entries(env.config).map(([k, v]) => [k, String(v)]));
     api = await createTestApp({
       module: class Root {},
-      imports: [PlatformModule.forRoot(env.config), ContractsModule, IdentityHttpModule, TenancyHttpModule],
+      imports: [PlatformModule.forRoot(env.config), ContractsModule, IdentityHttpModule, TenancyHttpModule, contextPorts()],
     });
   });
   afterAll(async () => {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ApiKeysService } from './application/api-keys.service';
-import { CUSTOMER_DIRECTORY, UncheckedCustomerDirectory } from './application/customer-directory';
 import { OrganizationsService } from './application/organizations.service';
 import { TeamsService } from './application/teams.service';
 import { UsersService } from './application/users.service';
@@ -9,7 +8,10 @@ import { OrganizationsRepository } from './infrastructure/organizations.reposito
 import { TeamsRepository } from './infrastructure/teams.repository';
 import { UsersRepository } from './infrastructure/users.repository';
 
-/** Identity's application services (no HTTP): organizations, teams, users, API keys. Needs PlatformModule. */
+/**
+ * Identity's application services (no HTTP): organizations, teams, users, API keys. Needs PlatformModule,
+ * and the app binds its CUSTOMER_DIRECTORY port (`bindPorts`).
+ */
 @Module({
   providers: [
     OrganizationsRepository,
@@ -20,8 +22,6 @@ import { UsersRepository } from './infrastructure/users.repository';
     TeamsService,
     UsersService,
     ApiKeysService,
-    // Default port; a module of the app that provides CUSTOMER_DIRECTORY (tenancy) takes precedence.
-    { provide: CUSTOMER_DIRECTORY, useClass: UncheckedCustomerDirectory },
   ],
   exports: [OrganizationsService, TeamsService, UsersService, ApiKeysService],
 })

@@ -34,3 +34,7 @@ export * from './rate-limit';
 export * from './platform-http.module';
 export * from './http/openapi';
 export * from './process/run-process';
+export * from './jobs';
+export * from './maintenance';
+export * from './ports/ports';
+export * from './scope/tenant-scope';

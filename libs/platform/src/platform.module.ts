@@ -1,10 +1,10 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { ClsModule } from 'nestjs-cls';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
-import { TransactionalAdapterPrisma } from '@nestjs-cls/transactional-adapter-prisma';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { CryptoService } from './crypto/crypto.service';
+import { TransactionalAdapterPrismaAfterCommit } from './jobs/after-commit';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { HealthService } from './observability/health';
 import { Paginator } from './pagination/paginator';
@@ -42,7 +42,7 @@ export class PlatformModule {
           plugins: [
             new ClsPluginTransactional({
               imports: [prismaModule],
-              adapter: new TransactionalAdapterPrisma({
+              adapter: new TransactionalAdapterPrismaAfterCommit({
                 prismaInjectionToken: PrismaService,
                 // Prisma's default 5 s would turn a slow synchronous step (a Meta call during an
                 // idempotent POST) into a 500; a connection wait over 5 s means the pool is exhausted.

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ContractsModule } from '@kirim/contracts';
-import { CUSTOMER_DIRECTORY, IdentityModule } from '@kirim/identity';
-import { CustomerAccounts } from './application/customer-accounts.port';
+import { IdentityModule } from '@kirim/identity';
 import { CustomersService } from './application/customers.service';
 import { SetupLinksService } from './application/setup-links.service';
 import { TenancyCustomerDirectory } from './infrastructure/customer-directory.adapter';
@@ -11,20 +10,13 @@ import { TokenHasher } from './infrastructure/token-hasher';
 
 /**
  * The tenancy context without HTTP: customers, setup links, the onboarding resolver and the expiry sweep
- * (imported by the api through TenancyHttpModule, by the onboarding app and by the worker).
+ * (imported by the api through TenancyHttpModule, by the onboarding app and by the worker). Its CustomersService
+ * needs the CUSTOMER_ACCOUNTS port, and it answers identity's CUSTOMER_DIRECTORY with TenancyCustomerDirectory:
+ * the app binds both (`bindPorts`).
  */
 @Module({
   imports: [IdentityModule, ContractsModule],
-  providers: [
-    CustomersRepository,
-    SetupLinksRepository,
-    TokenHasher,
-    CustomerAccounts,
-    CustomersService,
-    SetupLinksService,
-    TenancyCustomerDirectory,
-    { provide: CUSTOMER_DIRECTORY, useExisting: TenancyCustomerDirectory },
-  ],
-  exports: [CustomersService, SetupLinksService, CustomerAccounts, CUSTOMER_DIRECTORY],
+  providers: [CustomersRepository, SetupLinksRepository, TokenHasher, CustomersService, SetupLinksService, TenancyCustomerDirectory],
+  exports: [CustomersService, SetupLinksService, TenancyCustomerDirectory],
 })
 export class TenancyModule {}

@@ -5,3 +5,4 @@ export * from './test-app';
 export * from './session';
 export * from './meta-sandbox';
 export * from './fake-principal.guard';
+export * from './ports';

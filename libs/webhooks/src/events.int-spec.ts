@@ -1,7 +1,7 @@
 import { ApiKeysService, IdentityHttpModule } from '@kirim/identity';
 import { Database, isId, newId, PlatformHttpModule, PlatformModule } from '@kirim/platform';
 import { TenancyHttpModule } from '@kirim/tenancy';
-import { createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
+import { contextPorts, createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
 import { WebhooksHttpModule } from './webhooks-http.module';
 
 interface EventJson {
@@ -113,7 +113,14 @@ describe('GET /v1/events', () => {
     env = await createTestEnv();
     t = await createTestApp({
       module: class Root {},
-      imports: [PlatformModule.forRoot(env.config), PlatformHttpModule, IdentityHttpModule, TenancyHttpModule, WebhooksHttpModule],
+      imports: [
+        PlatformModule.forRoot(env.config),
+        PlatformHttpModule,
+        IdentityHttpModule,
+        TenancyHttpModule,
+        WebhooksHttpModule,
+        contextPorts(),
+      ],
     });
     db = t.app.get(Database);
     a = await createOrgSession(t.app);

@@ -1,5 +1,6 @@
 // Public face of the webhooks context: modules, application services and their types.
 export * from './webhooks.module';
 export * from './webhooks-http.module';
+export * from './webhooks-jobs.module';
 export { EventsService, type ListEventsInput } from './application/events.service';
-export { EVENT_RETENTION_DAYS, EVENT_RETENTION_MS, type EventReader, type EventFilters } from './domain/event-log';
+export { EVENT_RETENTION_DAYS, EVENT_RETENTION_MS, type EventFilters } from './domain/event-log';

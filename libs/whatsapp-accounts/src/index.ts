@@ -1,7 +1,8 @@
 // Public face of the whatsapp-accounts context: modules, application services and types. Nothing else is importable.
 export { WhatsappAccountsModule } from './whatsapp-accounts.module';
 export { WhatsappAccountsHttpModule } from './whatsapp-accounts-http.module';
-export { AccountsService, type AccountScope, type ListAccountsInput } from './application/accounts.service';
+export { AccountsService, type ListAccountsInput } from './application/accounts.service';
+export { CustomerAccountsAdapter } from './application/customer-accounts.adapter';
 export { SignupService, type CompleteSignupInput, type FailSignupInput } from './application/signup.service';
 export { failureRedirect, SIGNUP_ERROR_CODES, type SignupErrorCode, type SignupOutcome } from './domain/signup';
 export {

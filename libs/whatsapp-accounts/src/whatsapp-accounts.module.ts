@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { ContractsModule } from '@kirim/contracts';
-import { Paginator } from '@kirim/platform';
 import { TenancyModule } from '@kirim/tenancy';
 import { AccountsService } from './application/accounts.service';
 import { CustomerAccountsAdapter } from './application/customer-accounts.adapter';
@@ -11,11 +10,11 @@ import { MetaGraphClient } from './infrastructure/meta-graph.client';
 /**
  * The whatsapp-accounts context without HTTP: accounts, the Meta Graph client and signup completion
  * (imported by the api through WhatsappAccountsHttpModule, by the onboarding app and by the worker).
- * Registers its adapter with tenancy's CustomerAccounts port on init.
+ * Its CustomerAccountsAdapter answers tenancy's CUSTOMER_ACCOUNTS port (bound by the app).
  */
 @Module({
   imports: [TenancyModule, ContractsModule],
-  providers: [AccountsRepository, MetaGraphClient, Paginator, AccountsService, SignupService, CustomerAccountsAdapter],
-  exports: [AccountsService, SignupService, MetaGraphClient],
+  providers: [AccountsRepository, MetaGraphClient, AccountsService, SignupService, CustomerAccountsAdapter],
+  exports: [AccountsService, SignupService, MetaGraphClient, CustomerAccountsAdapter],
 })
 export class WhatsappAccountsModule {}

@@ -9,6 +9,7 @@ import { IdentityHttpModule } from '@kirim/identity';
 import { configureHttpApp, PlatformHttpModule, PlatformModule, PrismaService } from '@kirim/platform';
 import { TenancyHttpModule } from '@kirim/tenancy';
 import {
+  contextPorts,
   createOrgSession,
   createTestApp,
   createTestEnv,
@@ -73,6 +74,7 @@ describe('onboarding in Chromium (end to end)', () => {
         IdentityHttpModule,
         TenancyHttpModule,
         WhatsappAccountsHttpModule,
+        contextPorts(),
       ],
     });
     const moduleRef = await Test.createTestingModule({ imports: [OnboardingModule.forRoot(env.config)] }).compile();

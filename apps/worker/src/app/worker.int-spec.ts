@@ -3,10 +3,19 @@ import { type INestApplication, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import request from 'supertest';
-import { JobProducer, MAINTENANCE_SCHEDULES, QUEUES } from '@kirim/contracts';
-import { type AppConfig, configureHttpApp, Database, newId, RedisService } from '@kirim/platform';
+import { QUEUES } from '@kirim/contracts';
+import {
+  type AppConfig,
+  configureHttpApp,
+  Database,
+  type JobNameOf,
+  type JobSchedules,
+  jobSchedulesToken,
+  newId,
+  type QueueDefinition,
+  RedisService,
+} from '@kirim/platform';
 import { createTestEnv, type TestEnv } from '@kirim/testing';
-import { MaintenanceSchedules } from './maintenance-schedules';
 import { WorkerModule } from './worker.module';
 
 const HOUR = 60 * 60 * 1000;
@@ -40,58 +49,65 @@ async function settle(queue: Queue): Promise<void> {
   throw new Error(`queue ${queue.name} did not settle`);
 }
 
-describe('worker: maintenance queue, schedules, health', () => {
+describe('worker: the maintenance queue of each context, schedules, health', () => {
   let env: TestEnv;
   let app: INestApplication;
-  let queue: Queue;
-  let events: QueueEvents;
   let db: Database;
-  let producer: JobProducer;
+  const queueEvents: QueueEvents[] = [];
+  const definitions = Object.values(QUEUES);
+  const bullOf = (target: INestApplication, definition: QueueDefinition) => target.get<Queue>(getQueueToken(definition.name));
 
   beforeAll(async () => {
     env = await createTestEnv();
     app = await bootWorker(env.config);
-    queue = app.get<Queue>(getQueueToken(QUEUES.maintenance));
     db = app.get(Database);
-    producer = app.get(JobProducer);
-    events = queueEventsFor(env.config, QUEUES.maintenance);
-    await events.waitUntilReady();
-    await settle(queue);
+    for (const definition of definitions) await settle(bullOf(app, definition));
   });
   afterAll(async () => {
-    await events?.close();
+    await Promise.all(queueEvents.map((e) => e.close()));
     await app?.close();
     await env?.close();
   });
 
-  async function run(name: Parameters<JobProducer['enqueue']>[0]): Promise<unknown> {
-    const job = (await producer.enqueue(name, {})) as Job;
+  /** Adds a job to the queue (as its scheduler would) and waits for its result. */
+  async function run<D extends QueueDefinition>(definition: D, name: JobNameOf<D>): Promise<unknown> {
+    const events = queueEventsFor(env.config, definition.name);
+    queueEvents.push(events);
+    await events.waitUntilReady();
+    const bull = bullOf(app, definition);
+    const job = await bull.add(name, {});
     return job.waitUntilFinished(events, 15_000);
   }
 
-  it('registers one job scheduler per MAINTENANCE_SCHEDULES entry, with its interval', async () => {
-    const schedulers = await queue.getJobSchedulers();
-    const expected = Object.entries(MAINTENANCE_SCHEDULES).map(([name, s]) => ({ key: name, name, every: s?.everyMs }));
-    expect(
-      schedulers.map((s) => ({ key: s.key, name: s.name, every: Number(s.every) })).sort((a, b) => a.key.localeCompare(b.key)),
-    ).toEqual(expected.sort((a, b) => a.key.localeCompare(b.key)));
-    expect(schedulers).toHaveLength(3);
+  it('registers one job scheduler per scheduled job, on the queue of the context that owns its data', async () => {
+    const found = [];
+    for (const definition of definitions) {
+      for (const s of await bullOf(app, definition).getJobSchedulers()) {
+        found.push({ queue: definition.name, key: s.key, every: Number(s.every) });
+      }
+    }
+    expect(found.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { queue: 'tenancy-maintenance', key: 'expire_setup_links', every: QUEUES.tenancyMaintenance.jobs.expire_setup_links.everyMs },
+      { queue: 'webhooks-maintenance', key: 'purge_events', every: QUEUES.webhooksMaintenance.jobs.purge_events.everyMs },
+      { queue: 'platform-maintenance', key: 'purge_idempotency', every: QUEUES.platformMaintenance.jobs.purge_idempotency.everyMs },
+    ]);
   });
 
   it('registering again (a restart, several workers at once) keeps exactly one scheduler per job and drops unknown ones', async () => {
-    await queue.upsertJobScheduler('maintenance.retired', { every: HOUR }, { name: 'maintenance.retired', data: {} });
+    const queue = bullOf(app, QUEUES.tenancyMaintenance);
+    await queue.upsertJobScheduler('retired', { every: HOUR }, { name: 'retired', data: {} });
     const second = await bootWorker(env.config);
     try {
-      await Promise.all([app.get(MaintenanceSchedules).register(), second.get(MaintenanceSchedules).register()]);
-      const keys = (await queue.getJobSchedulers()).map((s) => s.key).sort();
-      expect(keys).toEqual(Object.keys(MAINTENANCE_SCHEDULES).sort());
+      const schedules = (target: INestApplication) => target.get<JobSchedules>(jobSchedulesToken(QUEUES.tenancyMaintenance));
+      await Promise.all([schedules(app).register(), schedules(second).register()]);
+      expect((await queue.getJobSchedulers()).map((s) => s.key)).toEqual(['expire_setup_links']);
     } finally {
       await second.close();
     }
     await settle(queue);
   });
 
-  it('maintenance.purge_idempotency deletes only records older than 24 hours', async () => {
+  it('platform-maintenance purge_idempotency deletes only records older than 24 hours', async () => {
     const orgId = newId('org');
     const record = (key: string, createdAt: Date) =>
       db.tx.idempotencyRecord.create({
@@ -100,14 +116,14 @@ describe('worker: maintenance queue, schedules, health', () => {
     await record('old', new Date(Date.now() - 25 * HOUR));
     await record('fresh', new Date(Date.now() - 23 * HOUR));
 
-    const result = await run('maintenance.purge_idempotency');
+    const result = await run(QUEUES.platformMaintenance, 'purge_idempotency');
 
-    expect(result).toEqual({ job: 'maintenance.purge_idempotency', affected: 1 });
+    expect(result).toEqual({ deleted: 1 });
     const left = await db.tx.idempotencyRecord.findMany({ where: { orgId }, select: { key: true } });
     expect(left).toEqual([{ key: 'fresh' }]);
   });
 
-  it('maintenance.purge_events deletes only events older than 30 days', async () => {
+  it('webhooks-maintenance purge_events deletes only events older than 30 days', async () => {
     const orgId = newId('org');
     const event = (createdAt: Date) =>
       db.tx.event.create({ data: { id: newId('evt'), orgId, type: 'customer.created', data: {}, createdAt } });
@@ -116,16 +132,16 @@ describe('worker: maintenance queue, schedules, health', () => {
     const kept = await event(new Date(Date.now() - 29 * DAY));
     const recent = await event(new Date());
 
-    const result = await run('maintenance.purge_events');
+    const result = await run(QUEUES.webhooksMaintenance, 'purge_events');
 
-    expect(result).toEqual({ job: 'maintenance.purge_events', affected: 2 });
+    expect(result).toEqual({ deleted: 2 });
     const left = await db.tx.event.findMany({ where: { orgId }, select: { id: true }, orderBy: { id: 'asc' } });
     expect(left.map((e) => e.id)).toEqual([kept.id, recent.id].sort());
     expect(left.map((e) => e.id)).not.toContain(old.id);
     expect(left.map((e) => e.id)).not.toContain(older.id);
   });
 
-  it('maintenance.expire_setup_links marks active links past expires_at as expired, and only those', async () => {
+  it('tenancy-maintenance expire_setup_links marks active links past expires_at as expired, and only those', async () => {
     const orgId = newId('org');
     const customer = await db.tx.customer.create({ data: { id: newId('cus'), orgId, teamId: newId('team'), name: 'Acme' } });
     const link = (expiresAt: Date, status: 'active' | 'consumed' = 'active') =>
@@ -145,16 +161,19 @@ describe('worker: maintenance queue, schedules, health', () => {
     const live = await link(new Date(Date.now() + HOUR));
     const consumed = await link(new Date(Date.now() - HOUR), 'consumed');
 
-    const result = await run('maintenance.expire_setup_links');
+    const result = await run(QUEUES.tenancyMaintenance, 'expire_setup_links');
 
-    expect(result).toEqual({ job: 'maintenance.expire_setup_links', affected: 1 });
+    expect(result).toEqual({ expired: 1 });
     const status = async (id: string) => (await db.tx.customerSetupLink.findUniqueOrThrow({ where: { id } })).status;
     expect([await status(due.id), await status(live.id), await status(consumed.id)]).toEqual(['expired', 'active', 'consumed']);
   });
 
   it('fails a job whose name is not in the registry instead of completing it silently', async () => {
-    const job = await queue.add('maintenance.unknown', {}, { attempts: 1 });
-    await expect(job.waitUntilFinished(events, 15_000)).rejects.toThrow(/Unknown job 'maintenance.unknown'/);
+    const events = queueEventsFor(env.config, QUEUES.tenancyMaintenance.name);
+    queueEvents.push(events);
+    await events.waitUntilReady();
+    const job = await bullOf(app, QUEUES.tenancyMaintenance).add('unknown', {}, { attempts: 1 });
+    await expect(job.waitUntilFinished(events, 15_000)).rejects.toThrow(/Unknown job 'unknown' on queue tenancy-maintenance/);
   });
 
   it('serves GET /health and GET /metrics', async () => {
@@ -164,7 +183,7 @@ describe('worker: maintenance queue, schedules, health', () => {
     expect(health.body).toEqual({ status: 'ok' });
     const metrics = await http.get('/metrics');
     expect(metrics.status).toBe(200);
-    expect(metrics.text).toMatch(/kirim_jobs_total\{queue="maintenance",name="maintenance.purge_events",status="completed"\} \d+/);
+    expect(metrics.text).toMatch(/kirim_jobs_total\{queue="webhooks-maintenance",name="purge_events",status="completed"\} \d+/);
   });
 
   it('GET /health answers 503 service_unavailable when a dependency (here Redis) does not', async () => {

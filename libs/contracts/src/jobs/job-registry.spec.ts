@@ -1,62 +1,67 @@
 import type { Queue } from 'bullmq';
-import { JOB_QUEUE, type JobName, JobProducer, type JobPayloads, MAINTENANCE_SCHEDULES, QUEUES } from './job-registry';
-
-/**
- * Every job name, written out once. `satisfies Record<JobName, true>` makes the compiler (npm run
- * typecheck) reject this list when a name is added to JobPayloads and not here, or the reverse, so the
- * runtime assertions below compare JOB_QUEUE against the complete set of names.
- */
-const ALL_JOB_NAMES = {
-  'maintenance.purge_idempotency': true,
-  'maintenance.purge_events': true,
-  'maintenance.expire_setup_links': true,
-} as const satisfies Record<JobName, true>;
+import { type JobHandlers, type JobNameOf, JobQueue, type PayloadOf } from '@kirim/platform';
+import { QUEUES } from './job-registry';
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 
 // Type-level checks (compiled by `npm run typecheck`; the function is never called).
-export function typeLevelChecks(producer: JobProducer): void {
-  const covers: Equals<keyof typeof JOB_QUEUE, JobName> = true;
-  const listed: Equals<keyof typeof ALL_JOB_NAMES, keyof JobPayloads> = true;
-  void covers;
-  void listed;
-  // @ts-expect-error a JOB_QUEUE that leaves a job name out does not compile
-  const incomplete: typeof JOB_QUEUE = { 'maintenance.purge_idempotency': QUEUES.maintenance };
-  void incomplete;
-  // @ts-expect-error an unknown job name cannot be enqueued
-  void producer.enqueue('maintenance.nope', {});
+export function typeLevelChecks(queue: JobQueue<typeof QUEUES.tenancyMaintenance>): void {
+  const names: Equals<JobNameOf<typeof QUEUES.tenancyMaintenance>, 'expire_setup_links'> = true;
+  const payload: Equals<PayloadOf<typeof QUEUES.tenancyMaintenance, 'expire_setup_links'>, Record<string, never>> = true;
+  void names;
+  void payload;
+  // @ts-expect-error a job of another queue cannot be enqueued on this one
+  void queue.add('purge_events', {});
   // @ts-expect-error a payload must match the job's declared shape
-  void producer.enqueue('maintenance.purge_events', { extra: 1 });
+  void queue.add('expire_setup_links', { extra: 1 });
+  // @ts-expect-error a processor's handler map must cover every job of its queue
+  const incomplete: JobHandlers<typeof QUEUES.webhooksMaintenance> = {};
+  void incomplete;
+  const complete: JobHandlers<typeof QUEUES.webhooksMaintenance> = { purge_events: () => Promise.resolve(0) };
+  void complete;
 }
 
 describe('job registry', () => {
-  const queues = new Set<string>(Object.values(QUEUES));
+  const definitions = Object.values(QUEUES);
 
-  it('JOB_QUEUE maps every job name, and only job names, to a registered queue', () => {
-    expect(Object.keys(JOB_QUEUE).sort()).toEqual(Object.keys(ALL_JOB_NAMES).sort());
-    for (const [name, queue] of Object.entries(JOB_QUEUE)) {
-      expect({ name, registered: queues.has(queue) }).toEqual({ name, registered: true });
+  it('every queue has its own name, one BullMQ accepts in a Redis key', () => {
+    const names = definitions.map((d) => d.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(name).toMatch(/^[a-z][a-z0-9-]*$/);
+  });
+
+  it('every queue declares settings a worker can run with', () => {
+    for (const { name, settings } of definitions) {
+      expect({ name, concurrency: settings.concurrency >= 1, attempts: settings.attempts >= 1 }).toEqual({
+        name,
+        concurrency: true,
+        attempts: true,
+      });
     }
   });
 
-  it('every maintenance schedule names a known job with a positive interval', () => {
-    for (const [name, schedule] of Object.entries(MAINTENANCE_SCHEDULES)) {
-      expect(Object.keys(ALL_JOB_NAMES)).toContain(name);
-      expect(schedule?.everyMs).toBeGreaterThan(0);
-    }
-    expect(Object.keys(MAINTENANCE_SCHEDULES).sort()).toEqual([
-      'maintenance.expire_setup_links',
-      'maintenance.purge_events',
-      'maintenance.purge_idempotency',
+  it('the maintenance schedules are where their data lives, each with a positive interval', () => {
+    const schedules = definitions.flatMap((d) =>
+      Object.entries(d.jobs as Record<string, { everyMs?: number }>)
+        .filter(([, spec]) => spec.everyMs !== undefined)
+        .map(([job, spec]) => ({ queue: d.name, job, positive: (spec.everyMs ?? 0) > 0 })),
+    );
+    expect(schedules).toEqual([
+      { queue: 'platform-maintenance', job: 'purge_idempotency', positive: true },
+      { queue: 'tenancy-maintenance', job: 'expire_setup_links', positive: true },
+      { queue: 'webhooks-maintenance', job: 'purge_events', positive: true },
     ]);
   });
 
-  it('JobProducer adds each job to the queue JOB_QUEUE names', async () => {
-    const added: { queue: string; name: string; data: unknown }[] = [];
-    const fakeQueue = (queue: string) =>
-      ({ add: (name: string, data: unknown) => Promise.resolve(added.push({ queue, name, data })) }) as unknown as Queue;
-    const producer = new JobProducer(fakeQueue(QUEUES.maintenance));
-    for (const name of Object.keys(ALL_JOB_NAMES) as JobName[]) await producer.enqueue(name, {});
-    expect(added).toEqual((Object.keys(ALL_JOB_NAMES) as JobName[]).map((name) => ({ queue: JOB_QUEUE[name], name, data: {} })));
+  it('JobQueue adds a job outside a transaction at once, with a job id derived from the work id', async () => {
+    const added: { name: string; data: unknown; opts: unknown }[] = [];
+    const bull = { add: (name: string, data: unknown, opts: unknown) => Promise.resolve(added.push({ name, data, opts })) } as unknown as Queue;
+    const queue = new JobQueue(QUEUES.tenancyMaintenance, bull);
+    await queue.add('expire_setup_links', {});
+    await queue.add('expire_setup_links', {}, { workId: 'csl_01:X', delayMs: 50 });
+    expect(added).toEqual([
+      { name: 'expire_setup_links', data: {}, opts: {} },
+      { name: 'expire_setup_links', data: {}, opts: { jobId: 'expire_setup_links--csl_01_X', delay: 50 } },
+    ]);
   });
 });

@@ -1,51 +1,34 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
-import type { JobsOptions, Queue } from 'bullmq';
+import { defineQueue, job, MAINTENANCE_QUEUE_SETTINGS, PLATFORM_MAINTENANCE_QUEUE, type QueueDefinition } from '@kirim/platform';
 
 /**
- * The one typed registry of queues, job names and payloads. Producers enqueue through
- * {@link JobProducer}; processors (worker) switch over the same names, so the compiler checks both ends.
+ * The one typed registry of queues: each entry declares a queue's jobs (name → payload type, optional repeat
+ * schedule) and its settings (concurrency, limiter, attempts and backoff, retention) in one place.
+ * Producers inject a queue by token (`@InjectJobQueue(QUEUES.x) queue: JobQueue<typeof QUEUES.x>`, whose `add`
+ * leaves only after commit); the owning context processes it with a `@ProcessQueue(QUEUES.x)` processor in its
+ * `jobs/` whose handler map the compiler checks against the jobs declared here. Adding a job touches its
+ * queue's entry and the owning context; adding a queue adds an entry and the context's `<Context>JobsModule`.
  */
 export const QUEUES = {
-  maintenance: 'maintenance',
-} as const;
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+  /** The kernel's maintenance (idempotency records). */
+  platformMaintenance: PLATFORM_MAINTENANCE_QUEUE,
+  /** Tenancy's maintenance: setup links past `expires_at` are persisted as `expired`. */
+  tenancyMaintenance: defineQueue(
+    'tenancy-maintenance',
+    {
+      /** Persists `expired` on setup links past `expires_at`. */
+      expire_setup_links: job({ everyMs: 5 * 60 * 1000 }),
+    },
+    MAINTENANCE_QUEUE_SETTINGS,
+  ),
+  /** The webhooks context's maintenance: the event log keeps 30 days. */
+  webhooksMaintenance: defineQueue(
+    'webhooks-maintenance',
+    {
+      /** Deletes events older than 30 days. */
+      purge_events: job({ everyMs: 6 * 60 * 60 * 1000 }),
+    },
+    MAINTENANCE_QUEUE_SETTINGS,
+  ),
+} as const satisfies Record<string, QueueDefinition>;
 
-export interface JobPayloads {
-  /** Deletes idempotency records older than 24 h. */
-  'maintenance.purge_idempotency': Record<string, never>;
-  /** Deletes events older than 30 days. */
-  'maintenance.purge_events': Record<string, never>;
-  /** Persists `expired` on setup links past `expires_at`. */
-  'maintenance.expire_setup_links': Record<string, never>;
-}
-export type JobName = keyof JobPayloads;
-
-export const JOB_QUEUE: { [K in JobName]: QueueName } = {
-  'maintenance.purge_idempotency': QUEUES.maintenance,
-  'maintenance.purge_events': QUEUES.maintenance,
-  'maintenance.expire_setup_links': QUEUES.maintenance,
-};
-
-/** Repeatable maintenance schedules, registered by the worker at start-up (idempotent upserts). */
-export const MAINTENANCE_SCHEDULES: { [K in JobName]?: { everyMs: number } } = {
-  'maintenance.purge_idempotency': { everyMs: 60 * 60 * 1000 },
-  'maintenance.purge_events': { everyMs: 6 * 60 * 60 * 1000 },
-  'maintenance.expire_setup_links': { everyMs: 5 * 60 * 1000 },
-};
-
-@Injectable()
-export class JobProducer {
-  constructor(@InjectQueue(QUEUES.maintenance) private readonly maintenance: Queue) {}
-
-  enqueue<K extends JobName>(name: K, payload: JobPayloads[K], options?: JobsOptions): Promise<unknown> {
-    return this.queue(JOB_QUEUE[name]).add(name, payload, options);
-  }
-
-  private queue(name: QueueName): Queue {
-    switch (name) {
-      case 'maintenance':
-        return this.maintenance;
-    }
-  }
-}
+export type QueueKey = keyof typeof QUEUES;

@@ -1,5 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, AppError, CryptoService, isId, newId, type Page, Paginator, type Principal } from '@kirim/platform';
 import { apiKeyLast4, generateApiKey, isApiKeyFormat, isExpired } from '../domain/api-key';
 import { requireName } from '../domain/names';
@@ -7,7 +6,7 @@ import { type ApiKeyResource, type CreatedApiKey, type MeResource, toApiKeyResou
 import { ApiKeysRepository } from '../infrastructure/api-keys.repository';
 import { OrganizationsRepository } from '../infrastructure/organizations.repository';
 import { TeamsRepository } from '../infrastructure/teams.repository';
-import { CUSTOMER_DIRECTORY, type CustomerDirectory, UncheckedCustomerDirectory } from './customer-directory';
+import { CUSTOMER_DIRECTORY, type CustomerDirectory } from './customer-directory';
 
 export interface NewApiKeyInput {
   label?: string | null;
@@ -25,14 +24,13 @@ interface CachedKey {
 const CACHE_PRUNE_SIZE = 10_000;
 
 @Injectable()
-export class ApiKeysService implements OnModuleInit {
+export class ApiKeysService {
   /**
    * Successful look-ups by keyed hash, trusted for API_KEY_CACHE_TTL_MS (≤ 5 s, default 4 s). There is
    * no cross-process invalidation: a key revoked by another process is refused here at the latest when
    * its entry runs out, which keeps the spec's bound of 5 s. A revocation by this process evicts at once.
    */
   private readonly cache = new Map<string, CachedKey>();
-  private customers: CustomerDirectory = new UncheckedCustomerDirectory();
 
   constructor(
     private readonly keys: ApiKeysRepository,
@@ -41,18 +39,8 @@ export class ApiKeysService implements OnModuleInit {
     private readonly crypto: CryptoService,
     private readonly paginator: Paginator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly moduleRef: ModuleRef,
+    @Inject(CUSTOMER_DIRECTORY) private readonly customers: CustomerDirectory,
   ) {}
-
-  /**
-   * The app's CUSTOMER_DIRECTORY: the one another module provides (the tenancy context) when there is
-   * one, else identity's default. Identity cannot import tenancy (tenancy depends on identity), and a
-   * provider of IdentityModule would otherwise always shadow one from outside.
-   */
-  onModuleInit(): void {
-    const all = this.moduleRef.get<CustomerDirectory>(CUSTOMER_DIRECTORY, { strict: false, each: true });
-    this.customers = all.find((d) => !(d instanceof UncheckedCustomerDirectory)) ?? all[0] ?? this.customers;
-  }
 
   /** Creates a key; the plaintext is in `secret` here and nowhere else, ever. */
   async create(organizationId: string, input: NewApiKeyInput = {}): Promise<CreatedApiKey> {

@@ -1,7 +1,6 @@
-import { Module } from '@nestjs/common';
 import { PlatformModule } from '@kirim/platform';
-import { createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
-import { CUSTOMER_DIRECTORY, type CustomerDirectory } from '../application/customer-directory';
+import { contextPorts, createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
+import type { CustomerDirectory } from '../application/customer-directory';
 import { UsersService } from '../application/users.service';
 import { IdentityHttpModule } from '../identity-http.module';
 import type { Response } from 'supertest';
@@ -9,17 +8,8 @@ import type { Response } from 'supertest';
 const KNOWN_CUSTOMER = 'cus_01HXYZABCDEFGHJKMNPQRSTVWX';
 const UNKNOWN_CUSTOMER = 'cus_01HXYZABCDEFGHJKMNPQRSTVWY';
 
-/** Stands in for the tenancy context: a module of the app that provides the CUSTOMER_DIRECTORY port. */
-@Module({
-  providers: [
-    {
-      provide: CUSTOMER_DIRECTORY,
-      useValue: { exists: (_org: string, id: string) => Promise.resolve(id === KNOWN_CUSTOMER) } satisfies CustomerDirectory,
-    },
-  ],
-  exports: [CUSTOMER_DIRECTORY],
-})
-class FakeCustomersModule {}
+/** Stands in for the tenancy context's answer to the CUSTOMER_DIRECTORY port: one known customer. */
+const fakeCustomers: CustomerDirectory = { exists: (_org: string, id: string) => Promise.resolve(id === KNOWN_CUSTOMER) };
 
 type Res = Pick<Response, 'status' | 'body' | 'headers'>;
 
@@ -41,7 +31,7 @@ describe('identity HTTP API', () => {
     env = await createTestEnv();
     t = await createTestApp({
       module: class Root {},
-      imports: [PlatformModule.forRoot(env.config), IdentityHttpModule, FakeCustomersModule],
+      imports: [PlatformModule.forRoot(env.config), IdentityHttpModule, contextPorts({ customerDirectory: fakeCustomers })],
     });
   });
   beforeEach(async () => {

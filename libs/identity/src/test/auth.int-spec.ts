@@ -1,5 +1,5 @@
 import { HealthController, PlatformModule, PrismaService } from '@kirim/platform';
-import { createOrgSession, createTestApp, createTestEnv, type TestApp, type TestEnv } from '@kirim/testing';
+import { contextPorts, createOrgSession, createTestApp, createTestEnv, type TestApp, type TestEnv } from '@kirim/testing';
 import { ApiKeysService } from '../application/api-keys.service';
 import { IdentityHttpModule } from '../identity-http.module';
 import { ApiKeysRepository } from '../infrastructure/api-keys.repository';
@@ -7,7 +7,7 @@ import type { Response } from 'supertest';
 
 const root = (env: TestEnv) => ({
   module: class Root {},
-  imports: [PlatformModule.forRoot(env.config), IdentityHttpModule],
+  imports: [PlatformModule.forRoot(env.config), IdentityHttpModule, contextPorts()],
   controllers: [HealthController],
 });
 

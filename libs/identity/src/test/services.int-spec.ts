@@ -1,5 +1,5 @@
 import { PlatformModule, PrismaService } from '@kirim/platform';
-import { createTestApp, createTestEnv, type TestApp, type TestEnv } from '@kirim/testing';
+import { contextPorts, createTestApp, createTestEnv, type TestApp, type TestEnv } from '@kirim/testing';
 import { verify } from '@node-rs/argon2';
 import { ApiKeysService } from '../application/api-keys.service';
 import { OrganizationsService } from '../application/organizations.service';
@@ -14,7 +14,7 @@ describe('identity application services', () => {
 
   beforeAll(async () => {
     env = await createTestEnv();
-    t = await createTestApp({ module: class Root {}, imports: [PlatformModule.forRoot(env.config), IdentityModule] });
+    t = await createTestApp({ module: class Root {}, imports: [PlatformModule.forRoot(env.config), IdentityModule, contextPorts()] });
     prisma = t.app.get(PrismaService);
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { Counter, Histogram } from 'prom-client';
-import { metricsRegistry } from '@kirim/platform';
+import { metricsRegistry } from '../observability/metrics';
 
 const jobsTotal = new Counter({
   name: 'kirim_jobs_total',

@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
 import type { WhatsappAccountStatus } from '@kirim/contracts';
+import { definePort } from '@kirim/platform';
 
 /** One entry of `whatsapp_accounts` on `GET /v1/customers/{id}` (spec 03 § Customer). */
 export interface CustomerWhatsappAccount {
@@ -13,7 +13,7 @@ export interface CustomerWhatsappAccount {
 
 /**
  * What tenancy needs to know about a customer's WhatsApp accounts, which the whatsapp-accounts context
- * owns (it depends on tenancy, not the reverse, so it plugs its adapter in through {@link CustomerAccounts}).
+ * owns (it depends on tenancy, not the reverse): a port the app binds to that context's adapter.
  */
 export interface CustomerAccountsPort {
   /** True when the customer has at least one onboarded account (a suspended customer then resumes to `active`). */
@@ -21,29 +21,5 @@ export interface CustomerAccountsPort {
   listForCustomer(organizationId: string, customerId: string): Promise<CustomerWhatsappAccount[]>;
 }
 
-/** Until the accounts context exists (or registers itself), customers have no accounts. */
-export const NO_CUSTOMER_ACCOUNTS: CustomerAccountsPort = {
-  hasOnboardedAccount: () => Promise.resolve(false),
-  listForCustomer: () => Promise.resolve([]),
-};
-
-/**
- * The slot of the {@link CustomerAccountsPort}: the whatsapp-accounts module calls `use(adapter)` once
- * (e.g. in its `onModuleInit`); tenancy reads through it.
- */
-@Injectable()
-export class CustomerAccounts implements CustomerAccountsPort {
-  private port: CustomerAccountsPort = NO_CUSTOMER_ACCOUNTS;
-
-  use(port: CustomerAccountsPort): void {
-    this.port = port;
-  }
-
-  hasOnboardedAccount(organizationId: string, customerId: string): Promise<boolean> {
-    return this.port.hasOnboardedAccount(organizationId, customerId);
-  }
-
-  listForCustomer(organizationId: string, customerId: string): Promise<CustomerWhatsappAccount[]> {
-    return this.port.listForCustomer(organizationId, customerId);
-  }
-}
+/** The port's token: bound by the app to the whatsapp-accounts context's adapter (`bindPorts`); no default. */
+export const CUSTOMER_ACCOUNTS = definePort<CustomerAccountsPort>('CUSTOMER_ACCOUNTS');

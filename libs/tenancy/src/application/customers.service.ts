@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { type CustomerResource, EventWriter } from '@kirim/contracts';
 import { TeamsService } from '@kirim/identity';
-import { AppError, newId, type Page, Paginator, Transactional } from '@kirim/platform';
+import { AppError, newId, type Page, Paginator, scopeKey, type TenantScope, Transactional } from '@kirim/platform';
 import {
   assertNotArchived,
   type Customer,
@@ -16,9 +16,8 @@ import {
 } from '../domain/customer';
 import { CustomersRepository, type CustomerChanges, type CustomerFilters } from '../infrastructure/customers.repository';
 import { SetupLinksRepository } from '../infrastructure/setup-links.repository';
-import { CustomerAccounts, type CustomerWhatsappAccount } from './customer-accounts.port';
+import { CUSTOMER_ACCOUNTS, type CustomerAccountsPort, type CustomerWhatsappAccount } from './customer-accounts.port';
 import { customerEventScope, toCustomerResource } from './resources';
-import type { TenantScope } from './tenant-scope';
 
 export interface CreateCustomerInput {
   name: string;
@@ -49,7 +48,7 @@ export class CustomersService {
     private readonly customers: CustomersRepository,
     private readonly setupLinks: SetupLinksRepository,
     private readonly teams: TeamsService,
-    private readonly accounts: CustomerAccounts,
+    @Inject(CUSTOMER_ACCOUNTS) private readonly accounts: CustomerAccountsPort,
     private readonly events: EventWriter,
     private readonly paginator: Paginator,
   ) {}
@@ -78,14 +77,13 @@ export class CustomersService {
     };
     return this.paginator.paginate({
       query: input,
-      scope: `customers:${scope.organizationId}:${scope.customerId ?? '*'}`,
+      scope: `customers:${scopeKey(scope)}`,
       filters: { ...filters },
       fetch: (page) => this.customers.list(scope, filters, page),
       map: toCustomerResource,
     });
   }
 
-  /** The customer with its WhatsApp accounts (`GET /v1/customers/{id}`). */
   /**
    * `{id, name}` of many customers of one organization in one query, for resources of other contexts
    * that embed their owner (e.g. an account's `customer`). Unknown ids are absent from the map.
@@ -95,6 +93,7 @@ export class CustomersService {
     return new Map(rows.map((row) => [row.id, row.name]));
   }
 
+  /** The customer with its WhatsApp accounts (`GET /v1/customers/{id}`). */
   async get(scope: TenantScope, id: string): Promise<CustomerWithAccounts> {
     const customer = await this.require(scope, id);
     const accounts = await this.accounts.listForCustomer(customer.organizationId, customer.id);
@@ -142,7 +141,7 @@ export class CustomersService {
     }
     if (Object.keys(changes).length === 0) return toCustomerResource(current);
 
-    const updated = await this.customers.update(current.organizationId, current.id, changes);
+    const updated = await this.customers.update(scope, current.id, changes);
     const resource = toCustomerResource(updated);
     await this.events.append('customer.updated', customerEventScope(updated), { customer: resource }, previous);
     return resource;
@@ -158,7 +157,7 @@ export class CustomersService {
     if (current.status === 'archived') return toCustomerResource(current);
     const now = new Date();
     await this.setupLinks.revokeActive(current.organizationId, current.id, now);
-    const archived = await this.customers.update(current.organizationId, current.id, { status: 'archived', archivedAt: now });
+    const archived = await this.customers.update(scope, current.id, { status: 'archived', archivedAt: now });
     const resource = toCustomerResource(archived);
     await this.events.append('customer.archived', customerEventScope(archived), { customer: resource });
     return resource;

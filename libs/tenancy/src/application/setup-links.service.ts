@@ -1,7 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type CustomerResource, type CustomerSetupLinkResource, EventWriter, type WhatsappAccountResource } from '@kirim/contracts';
 import { OrganizationsService } from '@kirim/identity';
-import { APP_CONFIG, type AppConfig, AppError, CryptoService, newId, Page, randomToken, Transactional } from '@kirim/platform';
+import {
+  APP_CONFIG,
+  type AppConfig,
+  AppError,
+  CryptoService,
+  newId,
+  organizationScope,
+  Page,
+  randomToken,
+  type TenantScope,
+  Transactional,
+} from '@kirim/platform';
 import { assertNotArchived, type Customer } from '../domain/customer';
 import { validateRedirectUrl } from '../domain/redirect-url';
 import {
@@ -21,7 +32,6 @@ import { CustomersRepository } from '../infrastructure/customers.repository';
 import { SetupLinksRepository, type SetupLinkChanges } from '../infrastructure/setup-links.repository';
 import { TokenHasher } from '../infrastructure/token-hasher';
 import { customerEventScope, toCustomerResource, toSetupLinkResource } from './resources';
-import type { TenantScope } from './tenant-scope';
 
 /** The API answers at most this many links per customer (the most recent). */
 export const SETUP_LINKS_LIST_MAX = 50;
@@ -273,7 +283,9 @@ export class SetupLinksService {
     )
       throw notActive(linkId);
     const activated =
-      customer.status === 'pending' ? await this.customers.update(organizationId, customer.id, { status: 'active' }) : customer;
+      customer.status === 'pending'
+        ? await this.customers.update(organizationScope(organizationId), customer.id, { status: 'active' })
+        : customer;
     const link = await this.reread(activated, linkId, now);
     const customerResource = toCustomerResource(activated);
     const scope = customerEventScope(activated);

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DbNull } from '@prisma/client/runtime/client';
-import { Database, KEYSET_ORDER, type KeysetPosition, keysetWhere } from '@kirim/platform';
+import { customerScopeWhere, Database, KEYSET_ORDER, type KeysetPosition, keysetWhere, type TenantScope } from '@kirim/platform';
 import type { Customer, CustomerMetadata, CustomerStatus } from '../domain/customer';
-import type { TenantScope } from '../application/tenant-scope';
 
 export interface NewCustomer {
   id: string;
@@ -70,8 +69,7 @@ export class CustomersRepository {
   }
 
   async find(scope: TenantScope, id: string): Promise<Customer | null> {
-    if (!visible(scope, id)) return null;
-    const row = await this.db.tx.customer.findFirst({ where: { id, orgId: scope.organizationId } });
+    const row = await this.db.tx.customer.findFirst({ where: { AND: [{ id }, customerScopeWhere(scope)] } });
     return row ? toCustomer(row) : null;
   }
 
@@ -81,7 +79,7 @@ export class CustomersRepository {
    */
   async findForUpdate(scope: TenantScope, id: string): Promise<Customer | null> {
     if (!this.db.inTransaction) throw new Error('findForUpdate needs a transaction');
-    if (!visible(scope, id)) return null;
+    if (scope.customerId !== null && scope.customerId !== id) return null;
     const locked = await this.db.tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM customers WHERE id = ${id} AND org_id = ${scope.organizationId} FOR UPDATE`;
     return locked.length === 0 ? null : this.find(scope, id);
@@ -95,8 +93,7 @@ export class CustomersRepository {
   async list(scope: TenantScope, filters: CustomerFilters, page: { take: number; after: KeysetPosition | undefined }): Promise<Customer[]> {
     const rows = await this.db.tx.customer.findMany({
       where: {
-        orgId: scope.organizationId,
-        ...(scope.customerId !== null && { id: scope.customerId }),
+        ...customerScopeWhere(scope),
         ...(filters.status !== undefined && { status: filters.status }),
         ...(filters.teamId !== undefined && { teamId: filters.teamId }),
         ...(filters.email !== undefined && { email: filters.email }),
@@ -109,10 +106,11 @@ export class CustomersRepository {
     return rows.map(toCustomer);
   }
 
-  async update(organizationId: string, id: string, changes: CustomerChanges): Promise<Customer> {
+  /** Changes a customer the scope sees (a customer outside it is not found: Prisma's P2025). */
+  async update(scope: TenantScope, id: string, changes: CustomerChanges): Promise<Customer> {
     const { metadata, ...rest } = changes;
     const row = await this.db.tx.customer.update({
-      where: { id, orgId: organizationId },
+      where: { id, AND: [customerScopeWhere(scope)] },
       data: { ...rest, ...(metadata !== undefined && { metadata: jsonOrDbNull(metadata) }) },
     });
     return toCustomer(row);
@@ -127,10 +125,6 @@ function escapeLike(value: string): string {
 /** SQL NULL for null (Prisma needs the DbNull marker on a nullable Json column). */
 function jsonOrDbNull(metadata: CustomerMetadata | null) {
   return metadata === null ? DbNull : (metadata as object);
-}
-
-function visible(scope: TenantScope, id: string): boolean {
-  return scope.customerId === null || scope.customerId === id;
 }
 
 function toCustomer(row: CustomerRow): Customer {

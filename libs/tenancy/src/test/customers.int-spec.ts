@@ -2,8 +2,8 @@ import type { Response } from 'supertest';
 import { EventWriter } from '@kirim/contracts';
 import { ApiKeysService, IdentityHttpModule } from '@kirim/identity';
 import { buildOpenApiDocument, OutboxWriter, PlatformHttpModule, PlatformModule, PrismaService } from '@kirim/platform';
-import { createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
-import { CustomerAccounts, NO_CUSTOMER_ACCOUNTS } from '../application/customer-accounts.port';
+import { contextPorts, createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
+import type { CustomerAccountsPort } from '../application/customer-accounts.port';
 import { TenancyHttpModule } from '../tenancy-http.module';
 
 /** supertest's response (its `body` is untyped JSON). */
@@ -20,6 +20,10 @@ function metadataOfBytes(bytes: number): Record<string, string> {
   return { k: 'x'.repeat(bytes - JSON.stringify({ k: '' }).length) };
 }
 
+/** Stands in for the whatsapp-accounts context's answer to the CUSTOMER_ACCOUNTS port: none, unless a test says otherwise. */
+const NO_ACCOUNTS: CustomerAccountsPort = { hasOnboardedAccount: () => Promise.resolve(false), listForCustomer: () => Promise.resolve([]) };
+const customerAccounts: CustomerAccountsPort = { ...NO_ACCOUNTS };
+
 const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
 
 describe('customers API', () => {
@@ -32,7 +36,13 @@ describe('customers API', () => {
     env = await createTestEnv();
     t = await createTestApp({
       module: class Root {},
-      imports: [PlatformModule.forRoot(env.config), PlatformHttpModule, IdentityHttpModule, TenancyHttpModule],
+      imports: [
+        PlatformModule.forRoot(env.config),
+        PlatformHttpModule,
+        IdentityHttpModule,
+        TenancyHttpModule,
+        contextPorts({ customerAccounts }),
+      ],
     });
     prisma = t.app.get(PrismaService);
     s = await createOrgSession(t.app);
@@ -43,7 +53,7 @@ describe('customers API', () => {
   });
   afterEach(() => {
     jest.restoreAllMocks();
-    t.app.get(CustomerAccounts).use(NO_CUSTOMER_ACCOUNTS);
+    Object.assign(customerAccounts, NO_ACCOUNTS);
   });
 
   const post = (session: OrgSession, body: unknown) =>
@@ -228,9 +238,9 @@ describe('customers API', () => {
         onboarded_at: '2026-06-04T10:00:00.000Z',
       };
       const seen: string[][] = [];
-      t.app.get(CustomerAccounts).use({
+      Object.assign(customerAccounts, {
         hasOnboardedAccount: () => Promise.resolve(true),
-        listForCustomer: (orgId, customerId) => {
+        listForCustomer: (orgId: string, customerId: string) => {
           seen.push([orgId, customerId]);
           return Promise.resolve([account]);
         },
@@ -307,7 +317,7 @@ describe('customers API', () => {
       expect((await patch(c.id, { status: 'suspended' })).body.data.status).toBe('suspended');
       expect((await patch(c.id, { status: 'active' })).body.data.status).toBe('pending');
       expect((await patch(c.id, { status: 'suspended' })).body.data.status).toBe('suspended');
-      t.app.get(CustomerAccounts).use({ hasOnboardedAccount: () => Promise.resolve(true), listForCustomer: () => Promise.resolve([]) });
+      Object.assign(customerAccounts, { hasOnboardedAccount: () => Promise.resolve(true) });
       expect((await patch(c.id, { status: 'pending' })).body.data.status).toBe('active');
       // active → suspended is allowed, active → pending is not
       expectError(await patch(c.id, { status: 'pending' }), 400, 'invalid_field_value', 'status');

@@ -1,6 +1,6 @@
 import type { WhatsappAccountResource } from '@kirim/contracts';
 import { AppError, newId, PlatformModule, PrismaService } from '@kirim/platform';
-import { createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
+import { contextPorts, createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
 import { CustomersService } from '../application/customers.service';
 import { SetupLinksService } from '../application/setup-links.service';
 import { TenancyModule } from '../tenancy.module';
@@ -16,7 +16,7 @@ describe('setup-link resolver (onboarding)', () => {
 
   beforeAll(async () => {
     env = await createTestEnv();
-    t = await createTestApp({ module: class Root {}, imports: [PlatformModule.forRoot(env.config), TenancyModule] });
+    t = await createTestApp({ module: class Root {}, imports: [PlatformModule.forRoot(env.config), TenancyModule, contextPorts()] });
     prisma = t.app.get(PrismaService);
     links = t.app.get(SetupLinksService);
     customers = t.app.get(CustomersService);

@@ -2,7 +2,7 @@ import type { Response } from 'supertest';
 import { EventWriter } from '@kirim/contracts';
 import { ApiKeysService, IdentityHttpModule } from '@kirim/identity';
 import { PlatformHttpModule, PlatformModule, PrismaService } from '@kirim/platform';
-import { createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
+import { contextPorts, createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
 import { SetupLinksService } from '../application/setup-links.service';
 import { TenancyHttpModule } from '../tenancy-http.module';
 
@@ -32,7 +32,7 @@ describe('setup links API', () => {
     env = await createTestEnv({ ONBOARDING_PUBLIC_URL: `${ONBOARDING}/` });
     t = await createTestApp({
       module: class Root {},
-      imports: [PlatformModule.forRoot(env.config), PlatformHttpModule, IdentityHttpModule, TenancyHttpModule],
+      imports: [PlatformModule.forRoot(env.config), PlatformHttpModule, IdentityHttpModule, TenancyHttpModule, contextPorts()],
     });
     prisma = t.app.get(PrismaService);
     s = await createOrgSession(t.app);

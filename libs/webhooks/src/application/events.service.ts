@@ -1,13 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, type EventResource, type Page, Paginator } from '@kirim/platform';
-import {
-  cursorFilters,
-  type EventReader,
-  isVisibleTo,
-  parseEventFilters,
-  type RawEventFilters,
-  toEventResource,
-} from '../domain/event-log';
+import { AppError, type EventResource, type Page, Paginator, scopeKey, scopeSees, type TenantScope } from '@kirim/platform';
+import { cursorFilters, parseEventFilters, type RawEventFilters, toEventResource } from '../domain/event-log';
 import { EventsRepository } from '../infrastructure/events.repository';
 
 export interface ListEventsInput extends RawEventFilters {
@@ -19,7 +12,7 @@ const PURGE_BATCH_SIZE = 5000;
 
 /**
  * The event log API (spec 06 § Events): list and read an organization's events, newest first, scoped
- * to the reader; and the 30-day retention purge run by the worker. Used by the HTTP controller, and by
+ * to the caller's tenant scope; and the 30-day retention purge run by the worker. Used by the HTTP controller, and by
  * MCP tools alike, so all validation happens here.
  */
 @Injectable()
@@ -29,7 +22,7 @@ export class EventsService {
     private readonly paginator: Paginator,
   ) {}
 
-  async list(reader: EventReader, input: ListEventsInput): Promise<Page<EventResource>> {
+  async list(scope: TenantScope, input: ListEventsInput): Promise<Page<EventResource>> {
     const raw: RawEventFilters = {
       type: input.type,
       customer_id: input.customer_id,
@@ -39,18 +32,18 @@ export class EventsService {
     const filters = parseEventFilters(raw);
     return this.paginator.paginate({
       query: { limit: input.limit, cursor: input.cursor },
-      scope: `events:${reader.organizationId}:${reader.customerId ?? '*'}`,
+      scope: `events:${scopeKey(scope)}`,
       filters: cursorFilters(raw, filters),
-      fetch: (page) => this.events.list(reader, filters, page),
+      fetch: (page) => this.events.list(scope, filters, page),
       map: toEventResource,
     });
   }
 
   /** One event; unknown, another organization's, or (restricted key) another customer's → 404. */
-  async get(reader: EventReader, id: string): Promise<EventResource> {
-    const event = await this.events.findById(reader, id);
+  async get(scope: TenantScope, id: string): Promise<EventResource> {
+    const event = await this.events.findById(scope, id);
     // The repository already scopes the read; checking again costs nothing and guards against a slip there.
-    if (!event || !isVisibleTo(reader, event)) throw AppError.notFound('event', id);
+    if (!event || !scopeSees(scope, event)) throw AppError.notFound('event', id);
     return toEventResource(event);
   }
 

@@ -1,5 +1,5 @@
 import { AppError } from '@kirim/platform';
-import { isVisibleTo, parseEventFilters, parseTimestamp, resolveTypeFilter, toEventResource } from './event-log';
+import { parseEventFilters, parseTimestamp, resolveTypeFilter, toEventResource } from './event-log';
 
 function invalid(fn: () => unknown): { code: string; param: string | undefined } {
   try {
@@ -99,14 +99,6 @@ describe('event visibility and shape', () => {
     previousAttributes: null,
     createdAt: new Date('2026-06-04T10:00:00.000Z'),
   };
-
-  it('an organization sees its events; a restricted key only its customer’s', () => {
-    expect(isVisibleTo({ organizationId: 'org_A', customerId: null }, event)).toBe(true);
-    expect(isVisibleTo({ organizationId: 'org_B', customerId: null }, event)).toBe(false);
-    expect(isVisibleTo({ organizationId: 'org_A', customerId: 'cus_A' }, event)).toBe(true);
-    expect(isVisibleTo({ organizationId: 'org_A', customerId: 'cus_B' }, event)).toBe(false);
-    expect(isVisibleTo({ organizationId: 'org_A', customerId: 'cus_A' }, { ...event, customerId: null })).toBe(false);
-  });
 
   it('renders exactly the spec 06 event resource', () => {
     expect(toEventResource(event)).toEqual({

@@ -17,12 +17,6 @@ export interface StoredEvent {
   createdAt: Date;
 }
 
-/** Who reads the log: an organization, narrowed to one customer for a customer-restricted key. */
-export interface EventReader {
-  organizationId: string;
-  customerId: string | null;
-}
-
 /** Validated filters of `GET /v1/events`. */
 export interface EventFilters {
   /** The registered types the `type` filter selects (one for an exact type, several for `prefix.*`). */
@@ -99,11 +93,6 @@ export function cursorFilters(raw: RawEventFilters, filters: EventFilters): Reco
     created_after: filters.createdAfter?.toISOString(),
     created_before: filters.createdBefore?.toISOString(),
   };
-}
-
-/** True when the reader may see the event (same organization; same customer for a restricted key). */
-export function isVisibleTo(reader: EventReader, event: Pick<StoredEvent, 'organizationId' | 'customerId'>): boolean {
-  return event.organizationId === reader.organizationId && (reader.customerId === null || event.customerId === reader.customerId);
 }
 
 /** The public shape (spec 06 § Events), identical in `GET /v1/events/{id}` and in webhook deliveries. */

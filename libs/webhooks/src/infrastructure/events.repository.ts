@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Database, KEYSET_ORDER, keysetWhere, type KeysetPosition } from '@kirim/platform';
-import type { EventFilters, EventReader, StoredEvent } from '../domain/event-log';
+import { Database, KEYSET_ORDER, keysetWhere, type KeysetPosition, scopeWhere, type TenantScope } from '@kirim/platform';
+import type { EventFilters, StoredEvent } from '../domain/event-log';
 
 type EventRow = {
   id: string;
@@ -27,7 +27,7 @@ function toStored(row: EventRow): StoredEvent {
 }
 
 /**
- * The event log (`events`, written by the platform's outbox). Every read takes the reader (organization,
+ * The event log (`events`, written by the platform's outbox). Every read takes the tenant scope (organization,
  * and customer for a restricted key) — there is no unscoped read. The only unscoped operation is the
  * retention purge, which deletes by age across tenants.
  */
@@ -36,18 +36,14 @@ export class EventsRepository {
   constructor(private readonly db: Database) {}
 
   /** Newest first, after the keyset position, at most `take` rows; served by the (org[, customer], created_at, id) indexes. */
-  async list(
-    reader: EventReader,
-    filters: EventFilters,
-    page: { take: number; after: KeysetPosition | undefined },
-  ): Promise<StoredEvent[]> {
+  async list(scope: TenantScope, filters: EventFilters, page: { take: number; after: KeysetPosition | undefined }): Promise<StoredEvent[]> {
     const createdAt: { gt?: Date; lt?: Date } = {};
     if (filters.createdAfter) createdAt.gt = filters.createdAfter;
     if (filters.createdBefore) createdAt.lt = filters.createdBefore;
     const rows = await this.db.tx.event.findMany({
       where: {
         AND: [
-          this.scope(reader),
+          scopeWhere(scope),
           filters.customerId !== undefined ? { customerId: filters.customerId } : {},
           filters.types !== undefined ? { type: { in: filters.types } } : {},
           filters.createdAfter || filters.createdBefore ? { createdAt } : {},
@@ -60,8 +56,8 @@ export class EventsRepository {
     return rows.map(toStored);
   }
 
-  async findById(reader: EventReader, id: string): Promise<StoredEvent | null> {
-    const row = await this.db.tx.event.findFirst({ where: { AND: [{ id }, this.scope(reader)] } });
+  async findById(scope: TenantScope, id: string): Promise<StoredEvent | null> {
+    const row = await this.db.tx.event.findFirst({ where: { AND: [{ id }, scopeWhere(scope)] } });
     return row ? toStored(row) : null;
   }
 
@@ -78,9 +74,5 @@ export class EventsRepository {
       total += deleted;
       if (deleted < batchSize) return total;
     }
-  }
-
-  private scope(reader: EventReader): { orgId: string; customerId?: string } {
-    return reader.customerId === null ? { orgId: reader.organizationId } : { orgId: reader.organizationId, customerId: reader.customerId };
   }
 }

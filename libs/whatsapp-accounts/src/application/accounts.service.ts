@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { WhatsappAccountResource } from '@kirim/contracts';
-import { AppError, Page, Paginator } from '@kirim/platform';
+import { AppError, Page, Paginator, scopeKey, type TenantScope } from '@kirim/platform';
 import { CustomersService } from '@kirim/tenancy';
 import { isMetaId, type WhatsappAccount, type WhatsappAccountStatus } from '../domain/account';
-import { type AccountScope, AccountsRepository } from '../infrastructure/accounts.repository';
+import { AccountsRepository } from '../infrastructure/accounts.repository';
 import { toAccountResource } from './resources';
-
-export type { AccountScope };
 
 export interface ListAccountsInput {
   status?: WhatsappAccountStatus | undefined;
@@ -25,11 +23,11 @@ export class AccountsService {
     private readonly paginator: Paginator,
   ) {}
 
-  async list(scope: AccountScope, input: ListAccountsInput): Promise<Page<WhatsappAccountResource>> {
+  async list(scope: TenantScope, input: ListAccountsInput): Promise<Page<WhatsappAccountResource>> {
     const filters = { status: input.status, customerId: input.customerId, teamId: input.teamId };
     const page = await this.paginator.paginate({
       query: input,
-      scope: `whatsapp_accounts:${scope.organizationId}:${scope.customerId ?? '*'}`,
+      scope: `whatsapp_accounts:${scopeKey(scope)}`,
       filters: { ...filters },
       fetch: (page) => this.accounts.list(scope, filters, page),
       map: (row) => row,
@@ -37,7 +35,7 @@ export class AccountsService {
     return new Page(await this.toResources(scope.organizationId, page.data), page.hasMore, page.nextCursor);
   }
 
-  async get(scope: AccountScope, id: string): Promise<WhatsappAccountResource> {
+  async get(scope: TenantScope, id: string): Promise<WhatsappAccountResource> {
     const account = await this.accounts.findById(scope, id);
     if (!account) throw AppError.notFound('whatsapp account', id);
     const [resource] = await this.toResources(scope.organizationId, [account]);
@@ -45,7 +43,7 @@ export class AccountsService {
   }
 
   /** By Meta's `phone_number_id` (6–20 digits, else 400 `invalid_field_value`). */
-  async getByPhoneNumberId(scope: AccountScope, phoneNumberId: string): Promise<WhatsappAccountResource> {
+  async getByPhoneNumberId(scope: TenantScope, phoneNumberId: string): Promise<WhatsappAccountResource> {
     if (!isMetaId(phoneNumberId)) throw AppError.invalid('phone_number_id', "'phone_number_id' must be 6 to 20 digits.");
     const account = await this.accounts.findByPhoneNumberId(scope, phoneNumberId);
     if (!account) throw AppError.notFound('whatsapp account with phone_number_id', phoneNumberId);

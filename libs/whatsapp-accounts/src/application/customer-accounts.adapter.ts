@@ -1,18 +1,11 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { CustomerAccounts, type CustomerAccountsPort, type CustomerWhatsappAccount } from '@kirim/tenancy';
+import { Injectable } from '@nestjs/common';
+import type { CustomerAccountsPort, CustomerWhatsappAccount } from '@kirim/tenancy';
 import { AccountsRepository } from '../infrastructure/accounts.repository';
 
-/** Plugs this context into tenancy's {@link CustomerAccounts} port (customer detail, suspend/resume). */
+/** This context's answer to tenancy's CUSTOMER_ACCOUNTS port (customer detail, suspend/resume); bound by the app. */
 @Injectable()
-export class CustomerAccountsAdapter implements CustomerAccountsPort, OnModuleInit {
-  constructor(
-    private readonly slot: CustomerAccounts,
-    private readonly accounts: AccountsRepository,
-  ) {}
-
-  onModuleInit(): void {
-    this.slot.use(this);
-  }
+export class CustomerAccountsAdapter implements CustomerAccountsPort {
+  constructor(private readonly accounts: AccountsRepository) {}
 
   hasOnboardedAccount(organizationId: string, customerId: string): Promise<boolean> {
     return this.accounts.hasOnboardedAccount(organizationId, customerId);

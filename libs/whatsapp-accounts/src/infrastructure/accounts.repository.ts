@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, KEYSET_ORDER, type KeysetPosition, keysetWhere } from '@kirim/platform';
+import { Database, KEYSET_ORDER, type KeysetPosition, keysetWhere, scopeWhere, type TenantScope } from '@kirim/platform';
 import {
   type QualityRating,
   type ThroughputLevel,
@@ -10,11 +10,6 @@ import {
 } from '../domain/account';
 
 /** Who reads: the organization, and the customer for a customer-restricted key. */
-export interface AccountScope {
-  organizationId: string;
-  customerId: string | null;
-}
-
 export interface AccountFilters {
   /** One status; undefined = every status but `archived`. */
   status?: WhatsappAccountStatus | undefined;
@@ -88,17 +83,16 @@ export class AccountsRepository {
   constructor(private readonly db: Database) {}
 
   async list(
-    scope: AccountScope,
+    scope: TenantScope,
     filters: AccountFilters,
     page: { take: number; after: KeysetPosition | undefined },
   ): Promise<WhatsappAccount[]> {
     if (scope.customerId !== null && filters.customerId !== undefined && filters.customerId !== scope.customerId) return [];
-    const customerId = scope.customerId ?? filters.customerId;
     const rows = await this.db.tx.whatsappAccount.findMany({
       select: PUBLIC_COLUMNS,
       where: {
-        orgId: scope.organizationId,
-        ...(customerId !== undefined && { customerId }),
+        ...(filters.customerId !== undefined && { customerId: filters.customerId }),
+        ...scopeWhere(scope),
         ...(filters.teamId !== undefined && { teamId: filters.teamId }),
         status: filters.status ?? { not: 'archived' },
         AND: [keysetWhere(page.after)],
@@ -109,13 +103,13 @@ export class AccountsRepository {
     return rows.map(toAccount);
   }
 
-  async findById(scope: AccountScope, id: string): Promise<WhatsappAccount | null> {
-    const row = await this.db.tx.whatsappAccount.findFirst({ select: PUBLIC_COLUMNS, where: { id, ...scoped(scope) } });
+  async findById(scope: TenantScope, id: string): Promise<WhatsappAccount | null> {
+    const row = await this.db.tx.whatsappAccount.findFirst({ select: PUBLIC_COLUMNS, where: { id, ...scopeWhere(scope) } });
     return row ? toAccount(row) : null;
   }
 
-  async findByPhoneNumberId(scope: AccountScope, phoneNumberId: string): Promise<WhatsappAccount | null> {
-    const row = await this.db.tx.whatsappAccount.findFirst({ select: PUBLIC_COLUMNS, where: { phoneNumberId, ...scoped(scope) } });
+  async findByPhoneNumberId(scope: TenantScope, phoneNumberId: string): Promise<WhatsappAccount | null> {
+    const row = await this.db.tx.whatsappAccount.findFirst({ select: PUBLIC_COLUMNS, where: { phoneNumberId, ...scopeWhere(scope) } });
     return row ? toAccount(row) : null;
   }
 
@@ -187,23 +181,6 @@ export class AccountsRepository {
     });
     return toAccount(row);
   }
-
-  private async withCustomers(organizationId: string, accounts: WhatsappAccount[]): Promise<WhatsappAccount[]> {
-    const ids = [...new Set(accounts.map((a) => a.customerId).filter((id): id is string => id !== null))];
-    const customers =
-      ids.length === 0
-        ? []
-        : await this.db.tx.customer.findMany({ select: { id: true, name: true }, where: { orgId: organizationId, id: { in: ids } } });
-    const names = new Map(customers.map((c) => [c.id, c.name]));
-    return accounts.map((a) => ({
-      ...a,
-      customer: a.customerId === null ? null : { id: a.customerId, name: names.get(a.customerId) ?? '' },
-    }));
-  }
-}
-
-function scoped(scope: AccountScope) {
-  return { orgId: scope.organizationId, ...(scope.customerId !== null && { customerId: scope.customerId }) };
 }
 
 function connectionColumns(c: AccountConnection) {

@@ -2,7 +2,7 @@ import type { Response } from 'supertest';
 import { ApiKeysService, IdentityHttpModule } from '@kirim/identity';
 import { newId, PlatformHttpModule, PlatformModule, PrismaService } from '@kirim/platform';
 import { TenancyHttpModule } from '@kirim/tenancy';
-import { createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
+import { contextPorts, createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
 import { WhatsappAccountsHttpModule } from '../whatsapp-accounts-http.module';
 
 function expectError(res: Response, status: number, code: string, param?: string) {
@@ -22,7 +22,14 @@ describe('accounts API', () => {
     env = await createTestEnv();
     t = await createTestApp({
       module: class Root {},
-      imports: [PlatformModule.forRoot(env.config), PlatformHttpModule, IdentityHttpModule, TenancyHttpModule, WhatsappAccountsHttpModule],
+      imports: [
+        PlatformModule.forRoot(env.config),
+        PlatformHttpModule,
+        IdentityHttpModule,
+        TenancyHttpModule,
+        WhatsappAccountsHttpModule,
+        contextPorts(),
+      ],
     });
     prisma = t.app.get(PrismaService);
     s = await createOrgSession(t.app, { teams: 2 });
