@@ -2,7 +2,7 @@
 // Where the api's CPU time goes: reads a V8 CPU profile (`node --cpu-prof`) and sums the self time of its
 // samples by package (`@nestjs/core`, `pino`, `prisma`, …, and our own code by library through the
 // bundle's source map). Used by `npm run bench -- --profile`; also runs alone:
-//   node tools/bench/profile.mjs <file.cpuprofile> [--requests N] [--top 25]
+//   node tools/bench/profile.mjs <file.cpuprofile> [--requests N] [--top 25] [--stacks <functionName>]
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -188,16 +188,50 @@ export function formatProfile(a, title = 'profile', { packages = 20 } = {}) {
   return lines.join('\n');
 }
 
+/** The heaviest call stacks (by self time) that end in a function with this name: who calls it. */
+export function stacksTo(file, functionName, { limit = 5, depth = 14 } = {}) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const hits = new Map();
+  for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+  const total = profile.samples.length;
+  const stacks = new Map();
+  for (const [id, count] of hits) {
+    if (byId.get(id).callFrame.functionName !== functionName) continue;
+    const frames = [];
+    for (let at = id; at !== undefined && frames.length < depth; at = parent.get(at)) {
+      const f = byId.get(at).callFrame;
+      if (f.functionName === '(root)') break;
+      const { group, where } = classify(f);
+      frames.push(`${f.functionName || '(anonymous)'} [${group}] ${where}`);
+    }
+    const key = frames.join('\n');
+    stacks.set(key, (stacks.get(key) ?? 0) + count);
+  }
+  return [...stacks.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, limit)
+    .map(([key, count]) => `${Math.round((count / total) * 1000) / 10} % of all samples:\n      ${key.split('\n').join('\n    ← ')}`)
+    .join('\n');
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
-  const file = args.find((a) => !a.startsWith('--'));
+  const file = args[0]?.startsWith('--') ? undefined : args[0];
   const opt = (name) => {
     const i = args.indexOf(name);
     return i >= 0 ? Number(args[i + 1]) : undefined;
   };
   if (!file) {
-    console.error('usage: profile.mjs <file.cpuprofile> [--requests N] [--top 25]');
+    console.error('usage: profile.mjs <file.cpuprofile> [--requests N] [--top 25] [--stacks <functionName>]');
     process.exit(2);
+  }
+  const stacksOf = args.indexOf('--stacks');
+  if (stacksOf >= 0) {
+    console.log(stacksTo(file, args[stacksOf + 1]) || `no samples in a function named ${args[stacksOf + 1]}`);
+    process.exit(0);
   }
   console.log(formatProfile(analyseProfile(file, { requests: opt('--requests'), top: opt('--top') ?? 25 }), file));
 }

@@ -296,20 +296,54 @@ async function seedRows(databaseUrl, { orgId, teamId }, { customers, events }) {
   }
 }
 
-/** Follows next_cursor to the last page of the customer list; returns its cursor and page number. */
+/**
+ * Follows next_cursor to the last page of the customer list (page `total / 25`); returns its cursor and
+ * page number. Walks 100 rows a request while it can: a cursor is bound to the filters, not the limit.
+ */
 async function lastPageCursor(apiUrl, apiKey, total) {
+  const page = Math.ceil(total / PAGE);
+  const skip = (page - 1) * PAGE;
   let cursor = null;
-  let page = 1;
-  const pages = Math.ceil(total / PAGE);
-  for (; page < pages; page++) {
-    const url = `${apiUrl}/v1/customers?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+  for (let seen = 0; seen < skip; ) {
+    const limit = skip - seen >= 100 ? 100 : PAGE;
+    const url = `${apiUrl}/v1/customers?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
     const res = await fetch(url, { headers: { authorization: `Bearer ${apiKey}` }, signal: AbortSignal.timeout(10_000) });
     const body = await res.json().catch(() => null);
-    if (res.status !== 200 || !body?.next_cursor)
-      fail(`walking the customer list: page ${page} answered ${res.status} ${JSON.stringify(body)?.slice(0, 300)}`);
+    if (res.status !== 200 || !body?.next_cursor || body.data?.length !== limit)
+      fail(`walking the customer list: after ${seen} rows, ${url} answered ${res.status} ${JSON.stringify(body)?.slice(0, 300)}`);
     cursor = body.next_cursor;
+    seen += limit;
   }
   return { cursor, page };
+}
+
+/**
+ * The bench database's counters (pg_stat_database): transactions, rows read and written. Only this run
+ * uses that database, so their growth over a load is what its requests cost PostgreSQL (plus the worker's
+ * polling, negligible next to thousands of requests).
+ */
+async function dbStats(databaseUrl) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await client.query(
+      `SELECT xact_commit + xact_rollback AS xacts, tup_returned + tup_fetched AS rows_read,
+              tup_inserted + tup_updated + tup_deleted AS rows_written
+       FROM pg_stat_database WHERE datname = current_database()`,
+    );
+    return Object.fromEntries(Object.entries(rows[0]).map(([k, v]) => [k, Number(v)]));
+  } finally {
+    await client.end();
+  }
+}
+
+function perRequest(before, after, requests) {
+  if (!requests) return null;
+  const out = {};
+  for (const k of Object.keys(after)) out[k] = Math.round(((after[k] - before[k]) / requests) * 100) / 100;
+  return out;
 }
 
 // ------------------------------------------------------------------------------------------ report
@@ -355,8 +389,8 @@ function evaluate(results, baselineRps) {
 
 function table(results) {
   const lines = [
-    `| scenario | load | req/s (2xx) | vs baseline | p50 ms | p99 ms | non-2xx / errors | target |`,
-    `|---|---|--:|--:|--:|--:|--:|---|`,
+    `| scenario | load | req/s (2xx) | vs baseline | p50 ms | p99 ms | non-2xx / errors | PG xacts / rows read per req | target |`,
+    `|---|---|--:|--:|--:|--:|--:|--:|---|`,
   ];
   for (const s of results.scenarios) {
     for (const r of s.runs) {
@@ -367,19 +401,19 @@ function table(results) {
         .map((t) => `${t.ok ? '✅' : '❌'} ${t.what}`)
         .join('; ');
       lines.push(
-        `| ${s.label} | ${loadLabel} | ${fmt(r.req_per_s)} | ${r.mode === 'max' ? pct(s.ratio_to_baseline) : ''} | ${fmt(r.latency_ms.p50, 1)} | ${fmt(r.latency_ms.p99, 1)} | ${bad ? `**${fmt(r.non_2xx)} / ${fmt(r.errors + r.timeouts)}** (failed)` : '0 / 0'} | ${targets} |`,
+        `| ${s.label} | ${loadLabel} | ${fmt(r.req_per_s)} | ${r.mode === 'max' ? pct(s.ratio_to_baseline) : ''} | ${fmt(r.latency_ms.p50, 1)} | ${fmt(r.latency_ms.p99, 1)} | ${bad ? `**${fmt(r.non_2xx)} / ${fmt(r.errors + r.timeouts)}** (failed)` : '0 / 0'} | ${r.db_per_request ? `${r.db_per_request.xacts} / ${fmt(r.db_per_request.rows_read, 1)}` : ''} | ${targets} |`,
       );
     }
   }
   const end = results.baseline_end;
   if (end)
     lines.push(
-      `| baseline again, at the end | ${end.connections} conn. | ${fmt(end.req_per_s)} | drift ${pct(results.baseline_drift)} | ${fmt(end.latency_ms.p50, 1)} | ${fmt(end.latency_ms.p99, 1)} | ${end.failed ? '**failed**' : '0 / 0'} | ratios use the mean, ${fmt(results.baseline_req_per_s)} req/s |`,
+      `| baseline again, at the end | ${end.connections} conn. | ${fmt(end.req_per_s)} | drift ${pct(results.baseline_drift)} | ${fmt(end.latency_ms.p50, 1)} | ${fmt(end.latency_ms.p99, 1)} | ${end.failed ? '**failed**' : '0 / 0'} | | ratios use the mean, ${fmt(results.baseline_req_per_s)} req/s |`,
     );
   const m = results.memory;
   const memTarget = (m.targets ?? []).map((t) => `${t.ok ? '✅' : '❌'} ${t.what}`).join('');
-  lines.push(`| api RSS after the runs | | ${fmt(m.api.rss_mb)} MB (peak ${fmt(m.api.peak_rss_mb)} MB) | | | | | ${memTarget} |`);
-  lines.push(`| worker RSS after the runs | | ${fmt(m.worker.rss_mb)} MB (peak ${fmt(m.worker.peak_rss_mb)} MB) | | | | | |`);
+  lines.push(`| api RSS after the runs | | ${fmt(m.api.rss_mb)} MB (peak ${fmt(m.api.peak_rss_mb)} MB) | | | | | | ${memTarget} |`);
+  lines.push(`| worker RSS after the runs | | ${fmt(m.worker.rss_mb)} MB (peak ${fmt(m.worker.peak_rss_mb)} MB) | | | | | | |`);
   return lines.join('\n');
 }
 
@@ -569,6 +603,7 @@ async function main() {
       idempotencyKey: def.idempotencyKey,
     };
     if (warmup > 0) await load({ ...spec, connections, duration: warmup });
+    const before = await dbStats(databaseUrl);
     const max = { mode: 'max', ...(await load({ ...spec, connections, duration })) };
     const fixed = {
       mode: 'rate',
@@ -576,12 +611,21 @@ async function main() {
       ...(await load({ ...spec, connections: Math.min(connections, 20), duration, overallRate: rate })),
     };
     const runs = [max, fixed];
+    // What a request costs PostgreSQL, over both loads. An idle backend publishes its counters up to
+    // 10 s late (PGSTAT_IDLE_INTERVAL), so wait that long (not in smoke runs).
+    if (!smoke) {
+      await sleep(11_000);
+      max.db_per_request = perRequest(before, await dbStats(databaseUrl), max.requests_total + fixed.requests_total);
+    }
     for (const r of runs) r.failed = r.non_2xx + r.errors + r.timeouts > 0 || r.ok_2xx === 0;
     // A fixed-rate run the server could not keep up with measures queueing, not latency at that rate.
     fixed.rate_reached = fixed.req_per_s >= 0.9 * rate;
     results.scenarios.push({ name: def.name, label: def.label, max, rate: fixed, runs });
     say(
       `${def.label.padEnd(42)} ${fmt(max.req_per_s).padStart(7)} req/s  p50 ${fmt(max.latency_ms.p50, 1)} p99 ${fmt(max.latency_ms.p99, 1)} ms` +
+        (max.db_per_request
+          ? ` (PostgreSQL per request: ${max.db_per_request.xacts} transactions, ${max.db_per_request.rows_read} rows read)`
+          : '') +
         ` | at ${rate}/s: ${fmt(fixed.req_per_s)} req/s p50 ${fmt(fixed.latency_ms.p50, 1)} p99 ${fmt(fixed.latency_ms.p99, 1)} ms` +
         runs
           .filter((r) => r.failed)
