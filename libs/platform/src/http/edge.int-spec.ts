@@ -83,7 +83,11 @@ function postBytes(
   path: string,
   bytes: Buffer,
   headers: Record<string, string> = {},
-): Promise<{ status: number; headers: Record<string, string>; body: any }> {
+): Promise<{
+  status: number;
+  headers: Record<string, string>;
+  body: { data?: unknown; error?: { code: string; request_id: string; param?: string } };
+}> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {

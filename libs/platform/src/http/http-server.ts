@@ -34,6 +34,7 @@ function classify(code: string | undefined): Refusal {
         param: 'headers',
         message: 'A request header is malformed (control characters or bad syntax).',
       };
+    case undefined:
     default:
       return { status: 400, code: 'invalid_field_value', message: 'The HTTP request is malformed.' };
   }

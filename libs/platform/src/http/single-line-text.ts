@@ -4,6 +4,7 @@ import { ValidateBy, type ValidationOptions } from 'class-validator';
  * Control characters refused in single-line text: C0 except the whitespace that names collapse
  * (tab, line feed, vertical tab, form feed, carriage return), DEL and C1.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/;
 
 /**
