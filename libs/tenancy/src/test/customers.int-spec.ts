@@ -118,7 +118,7 @@ describe('customers API', () => {
       expectError(await post(s, { name: 'A', metadata: metadataOfBytes(16 * 1024 + 1) }), 400, 'invalid_field_value', 'metadata');
       expectError(await post(s, { name: 'A', metadata: [1] }), 400, 'invalid_field_value', 'metadata');
       expectError(await post(s, { name: 'A', metadata: 'x' }), 400, 'invalid_field_value', 'metadata');
-      expectError(await post(s, { name: 'A', metadata: { a: 'nul \u0000' } }), 400, 'invalid_field_value', 'metadata');
+      expectError(await post(s, { name: 'A', metadata: { a: 'nul \u0000' } }), 400, 'invalid_field_value', 'metadata.a');
     });
 
     it('refuses unknown fields', async () => {
