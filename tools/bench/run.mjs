@@ -576,10 +576,12 @@ async function main() {
   const apiKey = org.api_key.secret;
   const seedStarted = Date.now();
   await seedRows(databaseUrl, { orgId: org.organization.id, teamId: org.team.id }, seedSize);
+  const seededSeconds = (Date.now() - seedStarted) / 1000;
   const last = await lastPageCursor(apiUrl, apiKey, seedSize.customers);
   results.seed.last_page = last.page;
   say(
-    `Seed: ${fmt(seedSize.customers)} customers, ${fmt(seedSize.events)} events in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s (last page ${last.page})`,
+    `Seed: ${fmt(seedSize.customers)} customers, ${fmt(seedSize.events)} events in ${seededSeconds.toFixed(1)} s; ` +
+      `the cursor of page ${last.page} in ${((Date.now() - seedStarted) / 1000 - seededSeconds).toFixed(1)} s`,
   );
   const ctx = { lastCursor: last.cursor };
 
