@@ -357,7 +357,10 @@ function evaluate(results, baselineRps) {
   for (const s of results.scenarios) {
     const def = SCENARIOS.find((d) => d.name === s.name);
     const failed = s.runs.some((r) => r.failed);
-    s.ratio_to_baseline = Math.round((s.max.req_per_s / baselineRps) * 1000) / 1000;
+    // The paired baseline (measured just before) when there is one, else the run's mean baseline.
+    const reference = s.paired_baseline?.req_per_s ?? baselineRps;
+    s.ratio_to_baseline = Math.round((s.max.req_per_s / reference) * 1000) / 1000;
+    s.ratio_to_run_baseline = Math.round((s.max.req_per_s / baselineRps) * 1000) / 1000;
     const checks = [];
     if (def.target && !smoke) {
       const t = def.target;
@@ -389,7 +392,7 @@ function evaluate(results, baselineRps) {
 
 function table(results) {
   const lines = [
-    `| scenario | load | req/s (2xx) | vs baseline | p50 ms | p99 ms | non-2xx / errors | PG xacts / rows read per req | target |`,
+    `| scenario | load | req/s (2xx) | vs paired baseline | p50 ms | p99 ms | non-2xx / errors | PG xacts / rows read per req | target |`,
     `|---|---|--:|--:|--:|--:|--:|--:|---|`,
   ];
   for (const s of results.scenarios) {
@@ -401,14 +404,14 @@ function table(results) {
         .map((t) => `${t.ok ? '✅' : '❌'} ${t.what}`)
         .join('; ');
       lines.push(
-        `| ${s.label} | ${loadLabel} | ${fmt(r.req_per_s)} | ${r.mode === 'max' ? pct(s.ratio_to_baseline) : ''} | ${fmt(r.latency_ms.p50, 1)} | ${fmt(r.latency_ms.p99, 1)} | ${bad ? `**${fmt(r.non_2xx)} / ${fmt(r.errors + r.timeouts)}** (failed)` : '0 / 0'} | ${r.db_per_request ? `${r.db_per_request.xacts} / ${fmt(r.db_per_request.rows_read, 1)}` : ''} | ${targets} |`,
+        `| ${s.label} | ${loadLabel} | ${fmt(r.req_per_s)} | ${s.name === 'baseline' ? '' : r.mode === 'max' ? `${pct(s.ratio_to_baseline)}${s.paired_baseline ? ` of ${fmt(s.paired_baseline.req_per_s)}` : ''}` : ''} | ${fmt(r.latency_ms.p50, 1)} | ${fmt(r.latency_ms.p99, 1)} | ${bad ? `**${fmt(r.non_2xx)} / ${fmt(r.errors + r.timeouts)}** (failed)` : '0 / 0'} | ${r.db_per_request ? `${r.db_per_request.xacts} / ${fmt(r.db_per_request.rows_read, 1)}` : ''} | ${targets} |`,
       );
     }
   }
   const end = results.baseline_end;
   if (end)
     lines.push(
-      `| baseline again, at the end | ${end.connections} conn. | ${fmt(end.req_per_s)} | drift ${pct(results.baseline_drift)} | ${fmt(end.latency_ms.p50, 1)} | ${fmt(end.latency_ms.p99, 1)} | ${end.failed ? '**failed**' : '0 / 0'} | | ratios use the mean, ${fmt(results.baseline_req_per_s)} req/s |`,
+      `| baseline again, at the end | ${end.connections} conn. | ${fmt(end.req_per_s)} | drift ${pct(results.baseline_drift)} | ${fmt(end.latency_ms.p50, 1)} | ${fmt(end.latency_ms.p99, 1)} | ${end.failed ? '**failed**' : '0 / 0'} | | mean of the two: ${fmt(results.baseline_req_per_s)} req/s |`,
     );
   const m = results.memory;
   const memTarget = (m.targets ?? []).map((t) => `${t.ok ? '✅' : '❌'} ${t.what}`).join('');
@@ -586,6 +589,7 @@ async function main() {
   const ctx = { lastCursor: last.cursor };
 
   // The loads.
+  const baselineSpec = { url: `http://127.0.0.1:${basePort}/`, method: 'GET', headers: {} };
   for (const def of selected) {
     const onBaseline = def.server === 'baseline';
     let profileDir;
@@ -605,6 +609,10 @@ async function main() {
       idempotencyKey: def.idempotencyKey,
     };
     if (warmup > 0) await load({ ...spec, connections, duration: warmup });
+    // A paired baseline right before each api scenario: on a shared machine the capacity drifts within a
+    // run, and the ratio to the neighbouring baseline is the figure that survives it.
+    let paired;
+    if (!onBaseline && !smoke) paired = await load({ ...baselineSpec, connections, duration });
     const before = await dbStats(databaseUrl);
     const max = { mode: 'max', ...(await load({ ...spec, connections, duration })) };
     const fixed = {
@@ -622,7 +630,8 @@ async function main() {
     for (const r of runs) r.failed = r.non_2xx + r.errors + r.timeouts > 0 || r.ok_2xx === 0;
     // A fixed-rate run the server could not keep up with measures queueing, not latency at that rate.
     fixed.rate_reached = fixed.req_per_s >= 0.9 * rate;
-    results.scenarios.push({ name: def.name, label: def.label, max, rate: fixed, runs });
+    results.scenarios.push({ name: def.name, label: def.label, max, rate: fixed, runs, ...(paired && { paired_baseline: paired }) });
+    if (paired) say(`${'  baseline, paired with the next line'.padEnd(42)} ${fmt(paired.req_per_s).padStart(7)} req/s`);
     say(
       `${def.label.padEnd(42)} ${fmt(max.req_per_s).padStart(7)} req/s  p50 ${fmt(max.latency_ms.p50, 1)} p99 ${fmt(max.latency_ms.p99, 1)} ms` +
         (max.db_per_request
@@ -653,9 +662,8 @@ async function main() {
   }
 
   // The baseline again at the end: how much the machine's capacity drifted during the run (other work
-  // on a shared machine). Ratios use the mean of both baseline measurements.
+  // on a shared machine). Scenarios without a paired baseline are compared with the mean of both.
   if (!smoke) {
-    const baselineSpec = { url: `http://127.0.0.1:${basePort}/`, method: 'GET', headers: {} };
     const again = { mode: 'max', ...(await load({ ...baselineSpec, connections, duration })) };
     again.failed = again.non_2xx + again.errors + again.timeouts > 0 || again.ok_2xx === 0;
     const first = results.scenarios.find((s) => s.name === 'baseline').max;
@@ -688,6 +696,9 @@ async function main() {
   if (full) updateReadme(results);
 
   const failedRuns = results.scenarios.flatMap((s) => s.runs.filter((r) => r.failed).map((r) => `${s.name} (${r.mode})`));
+  for (const s of results.scenarios)
+    if (s.paired_baseline && s.paired_baseline.non_2xx + s.paired_baseline.errors + s.paired_baseline.timeouts > 0)
+      failedRuns.push(`${s.name} (paired baseline)`);
   if (results.baseline_end?.failed) failedRuns.push('baseline (at the end)');
   const missed = [...results.scenarios.flatMap((s) => s.targets ?? []), ...(results.memory.targets ?? [])].filter((t) => !t.ok);
   if (!smoke && missed.length) say(`Targets missed: ${missed.length} (${missed.map((t) => t.what).join('; ')})`);
