@@ -1,6 +1,7 @@
 // Public face of the platform kernel. Nothing else is importable from other projects.
 export * from './config/config';
 export * from './ids/ids';
+export * from './ids/is-public-id';
 export * from './errors/error-catalogue';
 export * from './errors/app-error';
 export * from './errors/error-body';
@@ -38,3 +39,5 @@ export * from './jobs';
 export * from './maintenance';
 export * from './ports/ports';
 export * from './scope/tenant-scope';
+export * from './persistence/prisma-errors';
+export * from './outbox/event-record';

@@ -31,7 +31,8 @@ export async function createTestApp(
   root: DynamicModule | Type,
   beforeInitOrOptions?: ((app: INestApplication) => void) | TestAppOptions,
 ): Promise<TestApp> {
-  const options: TestAppOptions = typeof beforeInitOrOptions === 'function' ? { beforeInit: beforeInitOrOptions } : (beforeInitOrOptions ?? {});
+  const options: TestAppOptions =
+    typeof beforeInitOrOptions === 'function' ? { beforeInit: beforeInitOrOptions } : (beforeInitOrOptions ?? {});
   const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true, logger: false });
   configureHttpApp(app, options.http);
@@ -39,7 +40,7 @@ export async function createTestApp(
   let port: number | undefined;
   if (options.listen) {
     await app.listen(0, '127.0.0.1');
-    port = ((app.getHttpServer() as { address(): AddressInfo }).address()).port;
+    port = (app.getHttpServer() as { address(): AddressInfo }).address().port;
   } else {
     await app.init();
   }

@@ -4,7 +4,7 @@ export { WhatsappAccountsHttpModule } from './whatsapp-accounts-http.module';
 export { AccountsService, type ListAccountsInput } from './application/accounts.service';
 export { CustomerAccountsAdapter } from './application/customer-accounts.adapter';
 export { SignupService, type CompleteSignupInput, type FailSignupInput } from './application/signup.service';
-export { failureRedirect, SIGNUP_ERROR_CODES, type SignupErrorCode, type SignupOutcome } from './domain/signup';
+export { failureRedirect, SIGNUP_ERROR_CODES, unusableLinkRedirect, type SignupErrorCode, type SignupOutcome } from './domain/signup';
 export {
   ACCOUNT_STATUSES,
   type QualityRating,

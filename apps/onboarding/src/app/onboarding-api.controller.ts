@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, Public, RawResponse } from '@kirim/platform';
 import { SetupLinksService } from '@kirim/tenancy';
-import { failureRedirect, type SignupOutcome, SignupService } from '@kirim/whatsapp-accounts';
+import { type SignupOutcome, SignupService, unusableLinkRedirect } from '@kirim/whatsapp-accounts';
 import type { Request, Response } from 'express';
 import { CompleteDto, FailDto, ResolveDto } from './onboarding.dto';
 import { OnboardingRateLimit } from './onboarding-rate-limit';
@@ -49,11 +49,7 @@ export class OnboardingApiController {
     res.setHeader('Cache-Control', 'no-store');
     if (resolved.unusable !== undefined) {
       res.status(410);
-      const url = failureRedirect(resolved.link?.failure_redirect_url ?? null, {
-        error_code: resolved.unusable,
-        customer_id: resolved.customer?.id ?? null,
-        setup_link_id: resolved.link?.id ?? null,
-      });
+      const url = unusableLinkRedirect(resolved);
       return { error_code: resolved.unusable, ...(url !== null && { failure_redirect_url: url }) };
     }
     const { nonce, expiresAt } = await this.links.issueNonce(resolved.link.id);

@@ -1,4 +1,4 @@
-import { failureRedirect } from '@kirim/whatsapp-accounts';
+import { unusableLinkRedirect } from '@kirim/whatsapp-accounts';
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, Public, RawResponse } from '@kirim/platform';
 import { SetupLinksService } from '@kirim/tenancy';
@@ -65,11 +65,7 @@ export class OnboardingPageController {
       res.status(410).send(
         renderUnusablePage({
           reason: resolved.unusable,
-          failureRedirectUrl: failureRedirect(resolved.link?.failure_redirect_url ?? null, {
-            error_code: resolved.unusable,
-            customer_id: resolved.customer?.id ?? null,
-            setup_link_id: resolved.link?.id ?? null,
-          }),
+          failureRedirectUrl: unusableLinkRedirect(resolved),
           signupOrigin,
         }),
       );

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { SingleLineText } from '@kirim/platform';
+import { idPattern, IsPublicId, SingleLineText } from '@kirim/platform';
 import { USER_ROLES } from '../domain/users';
 
 export class CreateApiKeyDto {
@@ -11,10 +11,14 @@ export class CreateApiKeyDto {
   @Length(1, 200, { message: 'label must be 1-200 characters.' })
   label?: string;
 
-  @ApiPropertyOptional({ description: 'Restricts the key to one customer.', example: 'cus_01HXYZABCDEFGHJKMNPQRSTVWX' })
+  @ApiPropertyOptional({
+    description: 'Restricts the key to one customer.',
+    example: 'cus_01HXYZABCDEFGHJKMNPQRSTVWX',
+    pattern: idPattern('cus'),
+  })
   @IsOptional()
   @IsString()
-  @Matches(/^cus_[0-9A-HJKMNP-TV-Z]{26}$/, { message: 'customer_id must be a cus_ id.' })
+  @IsPublicId('cus')
   customer_id?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'ISO 8601 timestamp with a time zone, in the future.' })

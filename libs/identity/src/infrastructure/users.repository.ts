@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, Database, KEYSET_ORDER, type KeysetPosition, keysetWhere } from '@kirim/platform';
+import { AppError, Database, isUniqueViolation, KEYSET_ORDER, type KeysetPosition, keysetWhere } from '@kirim/platform';
 import type { UserRecord } from '../domain/resources';
 import type { UserRole } from '../domain/users';
-import { isUniqueViolation } from './prisma-errors';
 
 export interface NewUser {
   id: string;

@@ -1,11 +1,12 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
+import type { TenantScope } from '../scope/tenant-scope';
 
 /**
- * Who is calling: set on the request by identity's API-key guard, read by every tenant-scoped service
- * (repositories take `organizationId`, and `customerId` for a customer-restricted key).
+ * Who is calling: set on the request by identity's API-key admission, and the tenant scope of every
+ * tenant-scoped service call (the organization, and the customer for a customer-restricted key).
  */
-export interface Principal {
+export interface Principal extends TenantScope {
   organizationId: string;
   apiKeyId: string;
   /** Set when the key is restricted to one customer: it then sees only that customer. */

@@ -44,6 +44,16 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('\n');
   });
 
+  it('names every bad or missing variable at once, still in one line', () => {
+    const error = errorOf({ DATABASE_URL: 'mysql://x', ENCRYPTION_KEY: 'c2hvcnQ=', API_PORT: 'abc' });
+    expect(error.message).toBe(
+      'Invalid configuration: DATABASE_URL must be a postgresql:// URL; API_PORT must be a port number (1-65535); ' +
+        'ENCRYPTION_KEY must be 32 bytes, base64-encoded; KEY_PEPPER is required',
+    );
+    expect(error.problems.map((p) => p.variable)).toEqual(['DATABASE_URL', 'API_PORT', 'ENCRYPTION_KEY', 'KEY_PEPPER']);
+    expect(error.message).not.toContain('\n');
+  });
+
   it('names a bad variable in one line', () => {
     expect(errorOf({ ...valid, ENCRYPTION_KEY: 'c2hvcnQ=' }).message).toBe(
       'Invalid configuration: ENCRYPTION_KEY must be 32 bytes, base64-encoded',

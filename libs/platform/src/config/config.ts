@@ -6,7 +6,8 @@ import { z } from 'zod';
  * (spec 09-configuration-and-sandbox.md). A bad or missing value stops the process with one line that
  * names the variable: see {@link ConfigError}.
  */
-const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const PORT = 'must be a port number (1-65535)';
+const port = (fallback: number) => z.coerce.number({ error: PORT }).int(PORT).min(1, PORT).max(65535, PORT).default(fallback);
 const bool = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0'])
@@ -100,13 +101,20 @@ export type AppConfig = Omit<Parsed, 'API_PUBLIC_URL' | 'ONBOARDING_PUBLIC_URL' 
   DASHBOARD_PUBLIC_URL: string;
 };
 
+export interface ConfigProblem {
+  variable: string;
+  reason: string;
+}
+
+/** Every bad or missing variable at once, in one line: `Invalid configuration: A is required; B must be …`. */
 export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    reason: string,
-  ) {
-    super(`Invalid configuration: ${variable} ${reason}`);
+  /** The first variable named (there is at least one). */
+  readonly variable: string;
+
+  constructor(readonly problems: ConfigProblem[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.variable} ${p.reason}`).join('; ')}`);
     this.name = 'ConfigError';
+    this.variable = problems[0]?.variable ?? 'environment';
   }
 }
 
@@ -115,10 +123,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(input);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    const variable = String(issue?.path[0] ?? 'environment');
-    const reason = issue?.code === 'invalid_type' && input[variable] === undefined ? 'is required' : (issue?.message ?? 'is invalid');
-    throw new ConfigError(variable, reason.startsWith('is ') || reason.startsWith('must') ? reason : `is invalid: ${reason}`);
+    const problems = new Map<string, string>();
+    for (const issue of result.error.issues) {
+      const variable = String(issue.path[0] ?? 'environment');
+      if (problems.has(variable)) continue; // one reason per variable
+      const reason = issue.code === 'invalid_type' && input[variable] === undefined ? 'is required' : issue.message;
+      problems.set(variable, reason.startsWith('is ') || reason.startsWith('must') ? reason : `is invalid: ${reason}`);
+    }
+    throw new ConfigError([...problems].map(([variable, reason]) => ({ variable, reason })));
   }
   const c = result.data;
   return {

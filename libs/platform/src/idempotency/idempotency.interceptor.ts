@@ -59,7 +59,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const attempt: Attempt = {
       // Scoped to the organization AND the key's customer restriction: a replay by a principal of another
       // scope is a fresh request there, authorized (404/403) like any other.
-      scope: { orgId: req.principal.organizationId, customerId: req.principal.customerId },
+      scope: { organizationId: req.principal.organizationId, customerId: req.principal.customerId },
       key,
       fingerprint: requestFingerprint(req.method, req.path, req.body),
       req,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CryptoService } from '../crypto/crypto.service';
 import type { ErrorCode } from '../errors/error-catalogue';
 import { Database } from '../persistence/database';
+import type { TenantScope } from '../scope/tenant-scope';
 import { IDEMPOTENCY_TTL_MS } from './idempotency-key';
 
 /** What a replay needs, sealed (AES-256-GCM) at rest because it may carry a one-time secret. */
@@ -11,15 +12,11 @@ export type StoredResponse =
   | { kind: 'error'; code: ErrorCode; message: string; param?: string; headers: Record<string, string> };
 
 /**
- * Whose key space a key lives in: the organization AND the caller's customer restriction (spec 01: an
- * unrestricted key and a key restricted to customer X have separate key spaces), so a stored response
- * only ever reaches a principal that could have received it.
+ * Whose key space a key lives in: the caller's tenant scope, i.e. the organization AND the key's customer
+ * restriction (spec 01: an unrestricted key and a key restricted to customer X have separate key spaces),
+ * so a stored response only ever reaches a principal that could have received it.
  */
-export interface IdempotencyScope {
-  orgId: string;
-  /** The key's customer restriction; null for an unrestricted (organization-wide) key. */
-  customerId: string | null;
-}
+export type IdempotencyScope = TenantScope;
 
 /** The column value of a scope's restriction ('' = unrestricted; customer ids are never empty). */
 function customerScope(scope: IdempotencyScope): string {
@@ -60,7 +57,7 @@ export class IdempotencyService {
    * The name is JSON so no choice of key can collide with another scope's name.
    */
   async tryLock(scope: IdempotencyScope, key: string): Promise<boolean> {
-    const lockName = JSON.stringify(['idempotency', scope.orgId, customerScope(scope), key]);
+    const lockName = JSON.stringify(['idempotency', scope.organizationId, customerScope(scope), key]);
     const rows = await this.db.tx.$queryRaw<{ locked: boolean }[]>`
       SELECT pg_try_advisory_xact_lock(hashtextextended(${lockName}::text, 0)) AS locked`;
     return rows[0]?.locked === true;
@@ -68,7 +65,7 @@ export class IdempotencyService {
 
   /** The live record of (scope, key); one past the 24 h retention is deleted and ignored. */
   async find(scope: IdempotencyScope, key: string): Promise<IdempotencyRecordView | null> {
-    const where = { orgId_customerScope_key: { orgId: scope.orgId, customerScope: customerScope(scope), key } };
+    const where = { orgId_customerScope_key: { orgId: scope.organizationId, customerScope: customerScope(scope), key } };
     const row = await this.db.tx.idempotencyRecord.findUnique({ where });
     if (!row) return null;
     if (row.createdAt.getTime() < Date.now() - IDEMPOTENCY_TTL_MS) {
@@ -87,7 +84,7 @@ export class IdempotencyService {
   async save(record: NewIdempotencyRecord): Promise<void> {
     await this.db.tx.idempotencyRecord.create({
       data: {
-        orgId: record.scope.orgId,
+        orgId: record.scope.organizationId,
         customerScope: customerScope(record.scope),
         key: record.key,
         fingerprint: record.fingerprint,

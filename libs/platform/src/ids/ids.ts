@@ -31,6 +31,11 @@ const BODY = '[0-9A-HJKMNP-TV-Z]{26}';
 export const ID_PATTERN = new RegExp(`^[a-z]+_${BODY}$`);
 const patterns = new Map<string, RegExp>();
 
+/** The pattern of one kind of id, as a string (for OpenAPI `pattern` and validation alike). */
+export function idPattern(prefix: IdPrefix): string {
+  return `^${prefix}_${BODY}$`;
+}
+
 const nextUlid = monotonicFactory();
 
 export function newId(prefix: IdPrefix): string {
@@ -42,7 +47,7 @@ export function isId(prefix: IdPrefix, value: unknown): value is string {
   if (typeof value !== 'string') return false;
   let pattern = patterns.get(prefix);
   if (!pattern) {
-    pattern = new RegExp(`^${prefix}_${BODY}$`);
+    pattern = new RegExp(idPattern(prefix));
     patterns.set(prefix, pattern);
   }
   return pattern.test(value);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../ids/ids';
 import { Database } from '../persistence/database';
+import { toEventResource, toStoredEvent } from './event-record';
 
 export interface NewEvent {
   type: string;
@@ -47,16 +48,6 @@ export class OutboxWriter {
         previousAttributes: (event.previousAttributes ?? undefined) as object | undefined,
       },
     });
-    return {
-      id: row.id,
-      object: 'event',
-      type: row.type,
-      created_at: row.createdAt.toISOString(),
-      organization_id: row.orgId,
-      team_id: row.teamId,
-      customer_id: row.customerId,
-      data: row.data as Record<string, unknown>,
-      previous_attributes: (row.previousAttributes ?? null) as Record<string, unknown> | null,
-    };
+    return toEventResource(toStoredEvent(row));
   }
 }

@@ -5,7 +5,6 @@ import { TeamsService } from '@kirim/identity';
 import { AppError, newId, type Page, Paginator, scopeKey, type TenantScope, Transactional } from '@kirim/platform';
 import {
   assertNotArchived,
-  type Customer,
   type CustomerStatus,
   requestStatusChange,
   resumedStatus,
@@ -17,6 +16,7 @@ import {
 import { CustomersRepository, type CustomerChanges, type CustomerFilters } from '../infrastructure/customers.repository';
 import { SetupLinksRepository } from '../infrastructure/setup-links.repository';
 import { CUSTOMER_ACCOUNTS, type CustomerAccountsPort, type CustomerWhatsappAccount } from './customer-accounts.port';
+import { requireCustomer } from './require-customer';
 import { customerEventScope, toCustomerResource } from './resources';
 
 export interface CreateCustomerInput {
@@ -95,7 +95,7 @@ export class CustomersService {
 
   /** The customer with its WhatsApp accounts (`GET /v1/customers/{id}`). */
   async get(scope: TenantScope, id: string): Promise<CustomerWithAccounts> {
-    const customer = await this.require(scope, id);
+    const customer = await requireCustomer(this.customers, scope, id);
     const accounts = await this.accounts.listForCustomer(customer.organizationId, customer.id);
     return { ...toCustomerResource(customer), whatsapp_accounts: accounts };
   }
@@ -114,7 +114,7 @@ export class CustomersService {
     const name = input.name === undefined ? undefined : validateName(input.name);
     const email = input.email === undefined ? undefined : validateEmail(input.email);
     const metadata = input.metadata === undefined ? undefined : validateMetadata(input.metadata);
-    const current = await this.requireForUpdate(scope, id);
+    const current = await requireCustomer(this.customers, scope, id, { forUpdate: true });
     assertNotArchived(current);
 
     const changes: CustomerChanges = {};
@@ -153,26 +153,14 @@ export class CustomersService {
    */
   @Transactional()
   async archive(scope: TenantScope, id: string): Promise<CustomerResource> {
-    const current = await this.requireForUpdate(scope, id);
+    const current = await requireCustomer(this.customers, scope, id, { forUpdate: true });
     if (current.status === 'archived') return toCustomerResource(current);
     const now = new Date();
-    await this.setupLinks.revokeActive(current.organizationId, current.id, now);
+    await this.setupLinks.revokeActive(scope, current.id, now);
     const archived = await this.customers.update(scope, current.id, { status: 'archived', archivedAt: now });
     const resource = toCustomerResource(archived);
     await this.events.append('customer.archived', customerEventScope(archived), { customer: resource });
     return resource;
-  }
-
-  private async require(scope: TenantScope, id: string): Promise<Customer> {
-    const customer = await this.customers.find(scope, id);
-    if (!customer) throw AppError.notFound('customer', id);
-    return customer;
-  }
-
-  private async requireForUpdate(scope: TenantScope, id: string): Promise<Customer> {
-    const customer = await this.customers.findForUpdate(scope, id);
-    if (!customer) throw AppError.notFound('customer', id);
-    return customer;
   }
 
   /**

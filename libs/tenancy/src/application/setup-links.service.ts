@@ -31,6 +31,7 @@ import {
 import { CustomersRepository } from '../infrastructure/customers.repository';
 import { SetupLinksRepository, type SetupLinkChanges } from '../infrastructure/setup-links.repository';
 import { TokenHasher } from '../infrastructure/token-hasher';
+import { requireCustomer } from './require-customer';
 import { customerEventScope, toCustomerResource, toSetupLinkResource } from './resources';
 
 /** The API answers at most this many links per customer (the most recent). */
@@ -107,9 +108,9 @@ export class SetupLinksService {
     customerId: string,
     filter: { status?: SetupLinkStatus | undefined },
   ): Promise<Page<CustomerSetupLinkResource>> {
-    const customer = await this.requireCustomer(scope, customerId);
+    const customer = await requireCustomer(this.customers, scope, customerId);
     const now = new Date();
-    const links = await this.links.listForCustomer(customer.organizationId, customer.id, {
+    const links = await this.links.listForCustomer(scope, customer.id, {
       status: filter.status,
       now,
       take: SETUP_LINKS_LIST_MAX,
@@ -156,10 +157,10 @@ export class SetupLinksService {
       failureRedirectUrl: string | null;
     },
   ): Promise<CustomerSetupLinkResource> {
-    const customer = await this.requireCustomerForUpdate(scope, customerId);
+    const customer = await requireCustomer(this.customers, scope, customerId, { forUpdate: true });
     assertNotArchived(customer);
     const now = new Date();
-    await this.links.revokeActive(customer.organizationId, customer.id, now);
+    await this.links.revokeActive(scope, customer.id, now);
     const link = await this.links.create({ id: newId('csl'), organizationId: customer.organizationId, customerId: customer.id, ...fields });
     const resource = toSetupLinkResource(link, now);
     await this.events.append('customer.setup_link.created', customerEventScope(customer), { setup_link: resource });
@@ -174,18 +175,18 @@ export class SetupLinksService {
       changes.successRedirectUrl = validateRedirectUrl('success_redirect_url', input.successRedirectUrl);
     if (input.failureRedirectUrl !== undefined)
       changes.failureRedirectUrl = validateRedirectUrl('failure_redirect_url', input.failureRedirectUrl);
-    const { customer, link, now } = await this.requireChangeableLink(scope, customerId, linkId);
+    const { link, now } = await this.requireChangeableLink(scope, customerId, linkId);
     const changed = Object.entries(changes).some(([key, value]) => link[key as keyof SetupLinkChanges] !== value);
     if (!changed) return toSetupLinkResource(link, now);
-    return toSetupLinkResource(await this.links.update(customer.organizationId, link.id, changes), now);
+    return toSetupLinkResource(await this.links.update(scope, link.id, changes), now);
   }
 
   /** Revokes an active link (else 409 `setup_link_not_active`). */
   @Transactional()
   async revoke(scope: TenantScope, customerId: string, linkId: string): Promise<CustomerSetupLinkResource> {
     const { customer, link, now } = await this.requireChangeableLink(scope, customerId, linkId);
-    if (!(await this.links.leaveActive(customer.organizationId, link.id, now, { status: 'revoked' }))) throw notActive(link.id);
-    return this.reread(customer, link.id, now);
+    if (!(await this.links.leaveActive(scope, link.id, now, { status: 'revoked' }))) throw notActive(link.id);
+    return this.reread(scope, customer, link.id, now);
   }
 
   // ---- The onboarding side (apps/onboarding): the token is the credential, there is no API key.
@@ -269,28 +270,26 @@ export class SetupLinksService {
     account: WhatsappAccountResource,
     claimId?: string,
   ): Promise<{ link: CustomerSetupLinkResource; customer: CustomerResource }> {
-    const found = await this.links.findById(organizationId, linkId);
+    const scope = organizationScope(organizationId);
+    const found = await this.links.findById(scope, linkId);
     if (!found) throw AppError.notFound('setup link', linkId);
     if (account.customer_id !== found.customerId) throw new Error(`Account ${account.id} is not of customer ${found.customerId}`);
-    const customer = await this.requireCustomerForUpdate({ organizationId, customerId: null }, found.customerId);
+    const customer = await requireCustomer(this.customers, scope, found.customerId, { forUpdate: true });
     const now = new Date();
     if (
-      !(await this.links.leaveActive(organizationId, linkId, now, {
+      !(await this.links.leaveActive(scope, linkId, now, {
         status: 'consumed',
         accountId: account.id,
         ...(claimId !== undefined && { claimId }),
       }))
     )
       throw notActive(linkId);
-    const activated =
-      customer.status === 'pending'
-        ? await this.customers.update(organizationScope(organizationId), customer.id, { status: 'active' })
-        : customer;
-    const link = await this.reread(activated, linkId, now);
+    const activated = customer.status === 'pending' ? await this.customers.update(scope, customer.id, { status: 'active' }) : customer;
+    const link = await this.reread(scope, activated, linkId, now);
     const customerResource = toCustomerResource(activated);
-    const scope = customerEventScope(activated);
-    await this.events.append('customer.setup_link.consumed', scope, { setup_link: link, account });
-    await this.events.append('customer.onboarded', scope, { customer: customerResource, account, setup_link: link });
+    const eventScope = customerEventScope(activated);
+    await this.events.append('customer.setup_link.consumed', eventScope, { setup_link: link, account });
+    await this.events.append('customer.onboarded', eventScope, { customer: customerResource, account, setup_link: link });
     return { link, customer: customerResource };
   }
 
@@ -299,22 +298,10 @@ export class SetupLinksService {
     return this.links.expireDue(new Date());
   }
 
-  private async requireCustomer(scope: TenantScope, customerId: string): Promise<Customer> {
-    const customer = await this.customers.find(scope, customerId);
-    if (!customer) throw AppError.notFound('customer', customerId);
-    return customer;
-  }
-
-  private async requireCustomerForUpdate(scope: TenantScope, customerId: string): Promise<Customer> {
-    const customer = await this.customers.findForUpdate(scope, customerId);
-    if (!customer) throw AppError.notFound('customer', customerId);
-    return customer;
-  }
-
   /** The customer (locked) and one of its links, both existing and changeable at `now`. */
   private async requireChangeableLink(scope: TenantScope, customerId: string, linkId: string) {
-    const customer = await this.requireCustomerForUpdate(scope, customerId);
-    const link = await this.links.find(customer.organizationId, customer.id, linkId);
+    const customer = await requireCustomer(this.customers, scope, customerId, { forUpdate: true });
+    const link = await this.links.find(scope, customer.id, linkId);
     if (!link) throw AppError.notFound('setup link', linkId);
     assertNotArchived(customer);
     const now = new Date();
@@ -322,8 +309,8 @@ export class SetupLinksService {
     return { customer, link, now };
   }
 
-  private async reread(customer: Customer, linkId: string, now: Date): Promise<CustomerSetupLinkResource> {
-    const link = await this.links.find(customer.organizationId, customer.id, linkId);
+  private async reread(scope: TenantScope, customer: Customer, linkId: string, now: Date): Promise<CustomerSetupLinkResource> {
+    const link = await this.links.find(scope, customer.id, linkId);
     if (!link) throw AppError.notFound('setup link', linkId);
     return toSetupLinkResource(link, now);
   }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsObject, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
-import { ListQueryDto, SingleLineText } from '@kirim/platform';
+import { IsIn, IsObject, IsOptional, IsString, ValidateIf } from 'class-validator';
+import { idPattern, IsPublicId, ListQueryDto, SingleLineText } from '@kirim/platform';
 import {
   CUSTOMER_STATUSES,
   type CustomerStatus,
@@ -10,7 +10,6 @@ import {
   NAME_MAX_LENGTH,
 } from '../domain/customer';
 
-const TEAM_ID = /^team_[0-9A-HJKMNP-TV-Z]{26}$/;
 const mustBe = (param: string, what: string) => ({ message: `'${param}' must be ${what}.` });
 /** A field that may be omitted but not null. */
 const present = (_: object, value: unknown) => value !== undefined;
@@ -41,9 +40,9 @@ export class CreateCustomerDto {
   @IsObject(mustBe('metadata', 'a JSON object or null'))
   metadata?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ description: 'Required when the organization has several teams.', pattern: TEAM_ID.source })
+  @ApiPropertyOptional({ description: 'Required when the organization has several teams.', pattern: idPattern('team') })
   @ValidateIf(present)
-  @Matches(TEAM_ID, mustBe('team_id', 'a team_ id'))
+  @IsPublicId('team')
   team_id?: string;
 }
 
@@ -80,9 +79,9 @@ export class ListCustomersQueryDto extends ListQueryDto {
   @IsIn(CUSTOMER_STATUSES, mustBe('status', CUSTOMER_STATUSES.join(', ')))
   status?: CustomerStatus;
 
-  @ApiPropertyOptional({ pattern: TEAM_ID.source })
+  @ApiPropertyOptional({ pattern: idPattern('team') })
   @IsOptional()
-  @Matches(TEAM_ID, mustBe('team_id', 'a team_ id'))
+  @IsPublicId('team')
   team_id?: string;
 
   @ApiPropertyOptional({ description: 'Exact email.' })

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '@kirim/platform';
+import { Database, scopeWhere, type TenantScope } from '@kirim/platform';
 import type { SetupLink, SetupLinkStatus } from '../domain/setup-link';
 
 export interface NewSetupLink {
@@ -52,19 +52,19 @@ export class SetupLinksRepository {
     return toSetupLink(await this.db.tx.customerSetupLink.create({ data: { ...rest, orgId: organizationId } }));
   }
 
-  async find(organizationId: string, customerId: string, id: string): Promise<SetupLink | null> {
-    const row = await this.db.tx.customerSetupLink.findFirst({ where: { id, orgId: organizationId, customerId } });
+  async find(scope: TenantScope, customerId: string, id: string): Promise<SetupLink | null> {
+    const row = await this.db.tx.customerSetupLink.findFirst({ where: { AND: [{ id, customerId }, scopeWhere(scope)] } });
     return row ? toSetupLink(row) : null;
   }
 
   /** The customer's most recent links (newest first), optionally of one effective status. */
   async listForCustomer(
-    organizationId: string,
+    scope: TenantScope,
     customerId: string,
     options: { status: SetupLinkStatus | undefined; now: Date; take: number },
   ): Promise<SetupLink[]> {
     const rows = await this.db.tx.customerSetupLink.findMany({
-      where: { orgId: organizationId, customerId, ...statusWhere(options.status, options.now) },
+      where: { AND: [{ customerId, ...statusWhere(options.status, options.now) }, scopeWhere(scope)] },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: options.take,
     });
@@ -72,9 +72,9 @@ export class SetupLinksRepository {
   }
 
   /** Revokes the customer's links that are still active at `now`; returns how many. */
-  async revokeActive(organizationId: string, customerId: string, now: Date): Promise<number> {
+  async revokeActive(scope: TenantScope, customerId: string, now: Date): Promise<number> {
     const { count } = await this.db.tx.customerSetupLink.updateMany({
-      where: { orgId: organizationId, customerId, status: 'active', expiresAt: { gt: now } },
+      where: { AND: [{ customerId, status: 'active', expiresAt: { gt: now } }, scopeWhere(scope)] },
       data: { status: 'revoked', revokedAt: now },
     });
     return count;
@@ -85,7 +85,7 @@ export class SetupLinksRepository {
    * (the update is conditional, so two racing callers cannot both win).
    */
   async leaveActive(
-    organizationId: string,
+    scope: TenantScope,
     id: string,
     now: Date,
     to: { status: 'revoked' } | { status: 'consumed'; accountId: string; claimId?: string },
@@ -97,7 +97,7 @@ export class SetupLinksRepository {
     // Consuming under a claim: only while the claim is still this completion's.
     const claim = to.status === 'consumed' && to.claimId !== undefined ? { claimId: to.claimId } : {};
     const { count } = await this.db.tx.customerSetupLink.updateMany({
-      where: { id, orgId: organizationId, status: 'active', expiresAt: { gt: now }, ...claim },
+      where: { AND: [{ id, status: 'active', expiresAt: { gt: now }, ...claim }, scopeWhere(scope)] },
       data,
     });
     return count === 1;
@@ -121,12 +121,12 @@ export class SetupLinksRepository {
     await this.db.tx.customerSetupLink.updateMany({ where: { id, claimId }, data: { claimId: null, claimedUntil: null } });
   }
 
-  async update(organizationId: string, id: string, changes: SetupLinkChanges): Promise<SetupLink> {
-    return toSetupLink(await this.db.tx.customerSetupLink.update({ where: { id, orgId: organizationId }, data: changes }));
+  async update(scope: TenantScope, id: string, changes: SetupLinkChanges): Promise<SetupLink> {
+    return toSetupLink(await this.db.tx.customerSetupLink.update({ where: { id, AND: [scopeWhere(scope)] }, data: changes }));
   }
 
-  async findById(organizationId: string, id: string): Promise<SetupLink | null> {
-    const row = await this.db.tx.customerSetupLink.findFirst({ where: { id, orgId: organizationId } });
+  async findById(scope: TenantScope, id: string): Promise<SetupLink | null> {
+    const row = await this.db.tx.customerSetupLink.findFirst({ where: { AND: [{ id }, scopeWhere(scope)] } });
     return row ? toSetupLink(row) : null;
   }
 

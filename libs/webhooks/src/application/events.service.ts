@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, type EventResource, type Page, Paginator, scopeKey, scopeSees, type TenantScope } from '@kirim/platform';
-import { cursorFilters, parseEventFilters, type RawEventFilters, toEventResource } from '../domain/event-log';
+import {
+  AppError,
+  type EventResource,
+  type Page,
+  Paginator,
+  scopeKey,
+  scopeSees,
+  type TenantScope,
+  toEventResource,
+} from '@kirim/platform';
+import { cursorFilters, parseEventFilters, type RawEventFilters } from '../domain/event-log';
 import { EventsRepository } from '../infrastructure/events.repository';
 
 export interface ListEventsInput extends RawEventFilters {

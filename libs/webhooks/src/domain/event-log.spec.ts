@@ -1,5 +1,5 @@
-import { AppError } from '@kirim/platform';
-import { parseEventFilters, parseTimestamp, resolveTypeFilter, toEventResource } from './event-log';
+import { AppError, toEventResource } from '@kirim/platform';
+import { parseEventFilters, parseTimestamp, resolveTypeFilter } from './event-log';
 
 function invalid(fn: () => unknown): { code: string; param: string | undefined } {
   try {

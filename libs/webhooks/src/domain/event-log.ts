@@ -1,21 +1,9 @@
 import { EVENT_TYPES, type EventType } from '@kirim/contracts';
-import { AppError, type EventResource, isId } from '@kirim/platform';
+import { AppError, isId } from '@kirim/platform';
 
 /** Events are kept 30 days (spec 06 § Events); the worker's `maintenance.purge_events` deletes older ones. */
 export const EVENT_RETENTION_DAYS = 30;
 export const EVENT_RETENTION_MS = EVENT_RETENTION_DAYS * 24 * 60 * 60 * 1000;
-
-/** An event as the event log stores it (what the repository returns; never a Prisma type). */
-export interface StoredEvent {
-  id: string;
-  type: string;
-  organizationId: string;
-  teamId: string | null;
-  customerId: string | null;
-  data: Record<string, unknown>;
-  previousAttributes: Record<string, unknown> | null;
-  createdAt: Date;
-}
 
 /** Validated filters of `GET /v1/events`. */
 export interface EventFilters {
@@ -92,20 +80,5 @@ export function cursorFilters(raw: RawEventFilters, filters: EventFilters): Reco
     customer_id: filters.customerId,
     created_after: filters.createdAfter?.toISOString(),
     created_before: filters.createdBefore?.toISOString(),
-  };
-}
-
-/** The public shape (spec 06 § Events), identical in `GET /v1/events/{id}` and in webhook deliveries. */
-export function toEventResource(event: StoredEvent): EventResource {
-  return {
-    id: event.id,
-    object: 'event',
-    type: event.type,
-    created_at: event.createdAt.toISOString(),
-    organization_id: event.organizationId,
-    team_id: event.teamId,
-    customer_id: event.customerId,
-    data: event.data,
-    previous_attributes: event.previousAttributes,
   };
 }

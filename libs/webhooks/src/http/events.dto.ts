@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import { EVENT_TYPES } from '@kirim/contracts';
-import { ListQueryDto } from '@kirim/platform';
+import { idPattern, ListQueryDto } from '@kirim/platform';
 
 const notString = (param: string) => ({ message: `'${param}' must be a single string.` });
 
@@ -15,7 +15,7 @@ export class ListEventsQueryDto extends ListQueryDto {
   @IsString(notString('type'))
   type?: string;
 
-  @ApiPropertyOptional({ description: 'Only events of this customer (`cus_…`).', pattern: '^cus_[0-9A-HJKMNP-TV-Z]{26}$' })
+  @ApiPropertyOptional({ description: 'Only events of this customer (`cus_…`).', pattern: idPattern('cus') })
   @IsOptional()
   @IsString(notString('customer_id'))
   customer_id?: string;

@@ -1,30 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { Database, KEYSET_ORDER, keysetWhere, type KeysetPosition, scopeWhere, type TenantScope } from '@kirim/platform';
-import type { EventFilters, StoredEvent } from '../domain/event-log';
-
-type EventRow = {
-  id: string;
-  orgId: string;
-  teamId: string | null;
-  customerId: string | null;
-  type: string;
-  data: unknown;
-  previousAttributes: unknown;
-  createdAt: Date;
-};
-
-function toStored(row: EventRow): StoredEvent {
-  return {
-    id: row.id,
-    type: row.type,
-    organizationId: row.orgId,
-    teamId: row.teamId,
-    customerId: row.customerId,
-    data: (row.data ?? {}) as Record<string, unknown>,
-    previousAttributes: (row.previousAttributes ?? null) as Record<string, unknown> | null,
-    createdAt: row.createdAt,
-  };
-}
+import {
+  Database,
+  KEYSET_ORDER,
+  keysetWhere,
+  type KeysetPosition,
+  scopeWhere,
+  type StoredEvent,
+  type TenantScope,
+  toStoredEvent,
+} from '@kirim/platform';
+import type { EventFilters } from '../domain/event-log';
 
 /**
  * The event log (`events`, written by the platform's outbox). Every read takes the tenant scope (organization,
@@ -53,12 +38,12 @@ export class EventsRepository {
       orderBy: KEYSET_ORDER,
       take: page.take,
     });
-    return rows.map(toStored);
+    return rows.map(toStoredEvent);
   }
 
   async findById(scope: TenantScope, id: string): Promise<StoredEvent | null> {
     const row = await this.db.tx.event.findFirst({ where: { AND: [{ id }, scopeWhere(scope)] } });
-    return row ? toStored(row) : null;
+    return row ? toStoredEvent(row) : null;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { organizationScope } from '@kirim/platform';
 import type { CustomerAccountsPort, CustomerWhatsappAccount } from '@kirim/tenancy';
 import { AccountsRepository } from '../infrastructure/accounts.repository';
 
@@ -8,11 +9,11 @@ export class CustomerAccountsAdapter implements CustomerAccountsPort {
   constructor(private readonly accounts: AccountsRepository) {}
 
   hasOnboardedAccount(organizationId: string, customerId: string): Promise<boolean> {
-    return this.accounts.hasOnboardedAccount(organizationId, customerId);
+    return this.accounts.hasOnboardedAccount(organizationScope(organizationId), customerId);
   }
 
   async listForCustomer(organizationId: string, customerId: string): Promise<CustomerWhatsappAccount[]> {
-    const accounts = await this.accounts.listForCustomer(organizationId, customerId);
+    const accounts = await this.accounts.listForCustomer(organizationScope(organizationId), customerId);
     return accounts.map((a) => ({
       id: a.id,
       phone_number_id: a.phoneNumberId,

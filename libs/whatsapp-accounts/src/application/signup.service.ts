@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { type CustomerResource, type CustomerSetupLinkResource, EventWriter, type WhatsappAccountResource } from '@kirim/contracts';
-import { AppError, CryptoService, newId, Transactional } from '@kirim/platform';
+import { AppError, CryptoService, isUniqueViolation, newId, organizationScope, Transactional } from '@kirim/platform';
 import { SetupLinksService } from '@kirim/tenancy';
 import { classifyKnownNumber, isMetaId, toQualityRating, toThroughputLevel, type WhatsappAccount } from '../domain/account';
 import {
@@ -11,8 +11,9 @@ import {
   type SignupErrorCode,
   type SignupOutcome,
   successRedirect,
+  unusableLinkRedirect,
 } from '../domain/signup';
-import { type AccountConnection, AccountsRepository, isUniqueViolation } from '../infrastructure/accounts.repository';
+import { type AccountConnection, AccountsRepository } from '../infrastructure/accounts.repository';
 import { MetaApiError } from '../infrastructure/meta-api.error';
 import { type GraphPhoneNumber, MetaGraphClient } from '../infrastructure/meta-graph.client';
 import { accountEventScope, toAccountResource } from './resources';
@@ -184,11 +185,7 @@ export class SignupService {
         failure: {
           status: 'failure',
           error_code: reason,
-          redirect_url: failureRedirect(resolved.link?.failure_redirect_url ?? null, {
-            error_code: reason,
-            customer_id: resolved.customer?.id ?? null,
-            setup_link_id: resolved.link?.id ?? null,
-          }),
+          redirect_url: unusableLinkRedirect(resolved),
           customer_id: resolved.customer?.id ?? null,
           setup_link_id: resolved.link?.id ?? null,
           message: SIGNUP_ERROR_MESSAGES[reason],
@@ -270,7 +267,7 @@ export class SignupService {
   }
 
   private async storedPin(account: WhatsappAccount): Promise<string | null> {
-    const secrets = await this.accounts.findSecrets(account.organizationId, account.id);
+    const secrets = await this.accounts.findSecrets(organizationScope(account.organizationId), account.id);
     return secrets ? this.crypto.open(secrets.registrationPinCiphertext) : null;
   }
 
@@ -282,7 +279,7 @@ export class SignupService {
     let account: WhatsappAccount;
     try {
       account = existing
-        ? await this.accounts.reconnect(usable.organizationId, existing.id, connection)
+        ? await this.accounts.reconnect(organizationScope(usable.organizationId), existing.id, connection)
         : await this.accounts.create({
             id: newId('wba'),
             organizationId: usable.organizationId,

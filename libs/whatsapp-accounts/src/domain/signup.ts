@@ -81,6 +81,22 @@ export function failureRedirect(
   return withParams(base, { status: 'failure', error_code: p.error_code, customer_id: p.customer_id, setup_link_id: p.setup_link_id });
 }
 
+/**
+ * The failure redirect of a setup link that cannot be used (unknown, expired, consumed, revoked), with the
+ * ids the link's resolution revealed: one rule for the page, the resolve answer and the signup outcome.
+ */
+export function unusableLinkRedirect(resolved: {
+  unusable: SignupErrorCode;
+  link?: { id: string; failure_redirect_url: string | null };
+  customer?: { id: string };
+}): string | null {
+  return failureRedirect(resolved.link?.failure_redirect_url ?? null, {
+    error_code: resolved.unusable,
+    customer_id: resolved.customer?.id ?? null,
+    setup_link_id: resolved.link?.id ?? null,
+  });
+}
+
 /** The words the page shows (or logs) for each failure when the link has no failure URL. */
 export const SIGNUP_ERROR_MESSAGES: Readonly<Record<SignupErrorCode, string>> = {
   link_invalid: 'This setup link is not valid.',

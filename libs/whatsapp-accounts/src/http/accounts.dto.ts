@@ -1,10 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, Matches } from 'class-validator';
-import { ListQueryDto } from '@kirim/platform';
+import { IsIn, IsOptional } from 'class-validator';
+import { idPattern, IsPublicId, ListQueryDto } from '@kirim/platform';
 import { ACCOUNT_STATUSES, type WhatsappAccountStatus } from '../domain/account';
 
-const TEAM_ID = /^team_[0-9A-HJKMNP-TV-Z]{26}$/;
-const CUSTOMER_ID = /^cus_[0-9A-HJKMNP-TV-Z]{26}$/;
 const mustBe = (param: string, what: string) => ({ message: `'${param}' must be ${what}.` });
 
 export class ListAccountsQueryDto extends ListQueryDto {
@@ -13,14 +11,14 @@ export class ListAccountsQueryDto extends ListQueryDto {
   @IsIn(ACCOUNT_STATUSES, mustBe('status', ACCOUNT_STATUSES.join(', ')))
   status?: WhatsappAccountStatus;
 
-  @ApiPropertyOptional({ pattern: CUSTOMER_ID.source })
+  @ApiPropertyOptional({ pattern: idPattern('cus') })
   @IsOptional()
-  @Matches(CUSTOMER_ID, mustBe('customer_id', 'a cus_ id'))
+  @IsPublicId('cus')
   customer_id?: string;
 
-  @ApiPropertyOptional({ pattern: TEAM_ID.source })
+  @ApiPropertyOptional({ pattern: idPattern('team') })
   @IsOptional()
-  @Matches(TEAM_ID, mustBe('team_id', 'a team_ id'))
+  @IsPublicId('team')
   team_id?: string;
 }
 

@@ -114,17 +114,19 @@ export class AccountsRepository {
   }
 
   /** Every account of a customer, oldest first (`whatsapp_accounts` of `GET /v1/customers/{id}`). */
-  async listForCustomer(organizationId: string, customerId: string): Promise<WhatsappAccount[]> {
+  async listForCustomer(scope: TenantScope, customerId: string): Promise<WhatsappAccount[]> {
     const rows = await this.db.tx.whatsappAccount.findMany({
       select: PUBLIC_COLUMNS,
-      where: { orgId: organizationId, customerId },
+      where: { AND: [{ customerId }, scopeWhere(scope)] },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
     return rows.map(toAccount);
   }
 
-  async hasOnboardedAccount(organizationId: string, customerId: string): Promise<boolean> {
-    return (await this.db.tx.whatsappAccount.count({ where: { orgId: organizationId, customerId, status: { not: 'archived' } } })) > 0;
+  async hasOnboardedAccount(scope: TenantScope, customerId: string): Promise<boolean> {
+    return (
+      (await this.db.tx.whatsappAccount.count({ where: { AND: [{ customerId, status: { not: 'archived' } }, scopeWhere(scope)] } })) > 0
+    );
   }
 
   /**
@@ -147,12 +149,12 @@ export class AccountsRepository {
 
   /** The sealed secrets of an account (for Meta calls on its behalf). */
   async findSecrets(
-    organizationId: string,
+    scope: TenantScope,
     id: string,
   ): Promise<{ businessTokenCiphertext: string; registrationPinCiphertext: string } | null> {
     return this.db.tx.whatsappAccount.findFirst({
       select: { businessTokenCiphertext: true, registrationPinCiphertext: true },
-      where: { id, orgId: organizationId },
+      where: { AND: [{ id }, scopeWhere(scope)] },
     });
   }
 
@@ -173,10 +175,10 @@ export class AccountsRepository {
   }
 
   /** A reconnect: the new Meta id, attributes and secrets, status back to `approved` (id and onboarded_at kept). */
-  async reconnect(organizationId: string, id: string, connection: AccountConnection): Promise<WhatsappAccount> {
+  async reconnect(scope: TenantScope, id: string, connection: AccountConnection): Promise<WhatsappAccount> {
     const row = await this.db.tx.whatsappAccount.update({
       select: PUBLIC_COLUMNS,
-      where: { id, orgId: organizationId },
+      where: { id, AND: [scopeWhere(scope)] },
       data: { status: 'approved', ...connectionColumns(connection) },
     });
     return toAccount(row);
@@ -215,9 +217,4 @@ function toAccount(row: AccountRow): WhatsappAccount {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
-}
-
-/** True for a unique-constraint violation (Prisma P2002), e.g. a `phone_number_id` taken by a racing signup. */
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === 'P2002';
 }
