@@ -171,6 +171,31 @@ function memoryOf(pid) {
   }
 }
 
+/**
+ * CPU seconds a process has used (utime + stime from /proc/<pid>/stat). Unlike req/s, CPU per request
+ * barely moves when other work shares the machine: the figure to compare across noisy runs.
+ */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/** A load, with the CPU the server (and the worker) spent per 2xx answer during it, in µs. */
+async function measuredLoad(spec, pids) {
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+  const result = await load(spec);
+  result.cpu_us_per_request = Object.fromEntries(
+    Object.entries(pids).map(([k, pid]) => [k, result.ok_2xx ? Math.round(((cpuSeconds(pid) - before[k]) / result.ok_2xx) * 1e6) : null]),
+  );
+  return result;
+}
+
 /** One autocannon run in its own process (tools/bench/load.mjs). */
 async function load(spec) {
   const r = await run(process.execPath, [join(benchDir, 'load.mjs'), JSON.stringify(spec)], { track: (c) => children.add(c) });
@@ -361,6 +386,10 @@ function evaluate(results, baselineRps) {
     const reference = s.paired_baseline?.req_per_s ?? baselineRps;
     s.ratio_to_baseline = Math.round((s.max.req_per_s / reference) * 1000) / 1000;
     s.ratio_to_run_baseline = Math.round((s.max.req_per_s / baselineRps) * 1000) / 1000;
+    // The same ratio from CPU per request (baseline server's µs / api's µs): what one core would serve.
+    const baseCpu = (s.paired_baseline ?? results.scenarios.find((o) => o.name === 'baseline').max).cpu_us_per_request?.server;
+    const ownCpu = s.max.cpu_us_per_request?.server;
+    s.cpu_ratio_to_baseline = baseCpu && ownCpu ? Math.round((baseCpu / ownCpu) * 1000) / 1000 : null;
     const checks = [];
     if (def.target && !smoke) {
       const t = def.target;
@@ -390,10 +419,16 @@ function evaluate(results, baselineRps) {
   }
 }
 
+function cpuCell(r) {
+  const c = r.cpu_us_per_request;
+  if (!c) return '';
+  return `${fmt(c.server)}${c.worker !== undefined ? ` (+ ${fmt(c.worker)})` : ''}`;
+}
+
 function table(results) {
   const lines = [
-    `| scenario | load | req/s (2xx) | vs paired baseline | p50 ms | p99 ms | non-2xx / errors | PG xacts / rows read per req | target |`,
-    `|---|---|--:|--:|--:|--:|--:|--:|---|`,
+    `| scenario | load | req/s (2xx) | vs paired baseline | CPU µs/req (+ worker) | vs baseline by CPU | p50 ms | p99 ms | non-2xx / errors | PG xacts / rows read per req | target |`,
+    `|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|`,
   ];
   for (const s of results.scenarios) {
     for (const r of s.runs) {
@@ -404,19 +439,19 @@ function table(results) {
         .map((t) => `${t.ok ? '✅' : '❌'} ${t.what}`)
         .join('; ');
       lines.push(
-        `| ${s.label} | ${loadLabel} | ${fmt(r.req_per_s)} | ${s.name === 'baseline' ? '' : r.mode === 'max' ? `${pct(s.ratio_to_baseline)}${s.paired_baseline ? ` of ${fmt(s.paired_baseline.req_per_s)}` : ''}` : ''} | ${fmt(r.latency_ms.p50, 1)} | ${fmt(r.latency_ms.p99, 1)} | ${bad ? `**${fmt(r.non_2xx)} / ${fmt(r.errors + r.timeouts)}** (failed)` : '0 / 0'} | ${r.db_per_request ? `${r.db_per_request.xacts} / ${fmt(r.db_per_request.rows_read, 1)}` : ''} | ${targets} |`,
+        `| ${s.label} | ${loadLabel} | ${fmt(r.req_per_s)} | ${s.name === 'baseline' ? '' : r.mode === 'max' ? `${pct(s.ratio_to_baseline)}${s.paired_baseline ? ` of ${fmt(s.paired_baseline.req_per_s)}` : ''}` : ''} | ${cpuCell(r)} | ${r.mode === 'max' && s.name !== 'baseline' ? pct(s.cpu_ratio_to_baseline) : ''} | ${fmt(r.latency_ms.p50, 1)} | ${fmt(r.latency_ms.p99, 1)} | ${bad ? `**${fmt(r.non_2xx)} / ${fmt(r.errors + r.timeouts)}** (failed)` : '0 / 0'} | ${r.db_per_request ? `${r.db_per_request.xacts} / ${fmt(r.db_per_request.rows_read, 1)}` : ''} | ${targets} |`,
       );
     }
   }
   const end = results.baseline_end;
   if (end)
     lines.push(
-      `| baseline again, at the end | ${end.connections} conn. | ${fmt(end.req_per_s)} | drift ${pct(results.baseline_drift)} | ${fmt(end.latency_ms.p50, 1)} | ${fmt(end.latency_ms.p99, 1)} | ${end.failed ? '**failed**' : '0 / 0'} | | mean of the two: ${fmt(results.baseline_req_per_s)} req/s |`,
+      `| baseline again, at the end | ${end.connections} conn. | ${fmt(end.req_per_s)} | drift ${pct(results.baseline_drift)} | | | ${fmt(end.latency_ms.p50, 1)} | ${fmt(end.latency_ms.p99, 1)} | ${end.failed ? '**failed**' : '0 / 0'} | | mean of the two: ${fmt(results.baseline_req_per_s)} req/s |`,
     );
   const m = results.memory;
   const memTarget = (m.targets ?? []).map((t) => `${t.ok ? '✅' : '❌'} ${t.what}`).join('');
-  lines.push(`| api RSS after the runs | | ${fmt(m.api.rss_mb)} MB (peak ${fmt(m.api.peak_rss_mb)} MB) | | | | | | ${memTarget} |`);
-  lines.push(`| worker RSS after the runs | | ${fmt(m.worker.rss_mb)} MB (peak ${fmt(m.worker.peak_rss_mb)} MB) | | | | | | |`);
+  lines.push(`| api RSS after the runs | | ${fmt(m.api.rss_mb)} MB (peak ${fmt(m.api.peak_rss_mb)} MB) | | | | | | | | ${memTarget} |`);
+  lines.push(`| worker RSS after the runs | | ${fmt(m.worker.rss_mb)} MB (peak ${fmt(m.worker.peak_rss_mb)} MB) | | | | | | | | |`);
   return lines.join('\n');
 }
 
@@ -612,9 +647,10 @@ async function main() {
     // A paired baseline right before each api scenario: on a shared machine the capacity drifts within a
     // run, and the ratio to the neighbouring baseline is the figure that survives it.
     let paired;
-    if (!onBaseline && !smoke) paired = await load({ ...baselineSpec, connections, duration });
+    if (!onBaseline && !smoke) paired = await measuredLoad({ ...baselineSpec, connections, duration }, { server: baseline.pid });
     const before = await dbStats(databaseUrl);
-    const max = { mode: 'max', ...(await load({ ...spec, connections, duration })) };
+    const pids = onBaseline ? { server: baseline.pid } : { server: api.pid, worker: worker.pid };
+    const max = { mode: 'max', ...(await measuredLoad({ ...spec, connections, duration }, pids)) };
     const fixed = {
       mode: 'rate',
       target_rate: rate,
@@ -631,9 +667,13 @@ async function main() {
     // A fixed-rate run the server could not keep up with measures queueing, not latency at that rate.
     fixed.rate_reached = fixed.req_per_s >= 0.9 * rate;
     results.scenarios.push({ name: def.name, label: def.label, max, rate: fixed, runs, ...(paired && { paired_baseline: paired }) });
-    if (paired) say(`${'  baseline, paired with the next line'.padEnd(42)} ${fmt(paired.req_per_s).padStart(7)} req/s`);
+    if (paired)
+      say(
+        `${'  baseline, paired with the next line'.padEnd(42)} ${fmt(paired.req_per_s).padStart(7)} req/s, ${fmt(paired.cpu_us_per_request.server)} µs CPU/req`,
+      );
     say(
       `${def.label.padEnd(42)} ${fmt(max.req_per_s).padStart(7)} req/s  p50 ${fmt(max.latency_ms.p50, 1)} p99 ${fmt(max.latency_ms.p99, 1)} ms` +
+        `, ${cpuCell(max)} µs CPU/req` +
         (max.db_per_request
           ? ` (PostgreSQL per request: ${max.db_per_request.xacts} transactions, ${max.db_per_request.rows_read} rows read)`
           : '') +
@@ -664,7 +704,7 @@ async function main() {
   // The baseline again at the end: how much the machine's capacity drifted during the run (other work
   // on a shared machine). Scenarios without a paired baseline are compared with the mean of both.
   if (!smoke) {
-    const again = { mode: 'max', ...(await load({ ...baselineSpec, connections, duration })) };
+    const again = { mode: 'max', ...(await measuredLoad({ ...baselineSpec, connections, duration }, { server: baseline.pid })) };
     again.failed = again.non_2xx + again.errors + again.timeouts > 0 || again.ok_2xx === 0;
     const first = results.scenarios.find((s) => s.name === 'baseline').max;
     results.baseline_end = again;
