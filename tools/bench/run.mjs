@@ -17,7 +17,7 @@
 // Environment: DATABASE_ADMIN_URL (postgresql://postgres@127.0.0.1:5432/postgres), REDIS_URL
 // (redis://127.0.0.1:6379), ENCRYPTION_KEY / KEY_PEPPER (else .env, written as `npm start` does).
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -122,7 +122,7 @@ const packageVersion = (name) => JSON.parse(readFileSync(join(root, 'node_module
 
 /** Starts a long-running child with its output in a log file. Resolves when `ready()` says so. */
 function startChild(name, args, env, logFile) {
-  const fd = openSync(logFile, 'w');
+  const fd = openSync(logFile, 'a'); // appended: --profile restarts the api
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   children.add(child);
@@ -493,6 +493,7 @@ async function main() {
   if (ensureDotEnv()) say('Config: wrote .env with fresh ENCRYPTION_KEY and KEY_PEPPER');
   await loadDotEnv();
   mkdirSync(localDir, { recursive: true });
+  for (const log of ['api.log', 'worker.log', 'baseline.log']) rmSync(join(localDir, log), { force: true });
   const adminUrl = process.env.DATABASE_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
   const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
   if (!(await redisAnswers(redisUrl))) fail(`Redis: ${redisUrl} does not answer; set REDIS_URL`);
