@@ -2,6 +2,7 @@ import { ApiKeysService } from '@kirim/identity';
 import { createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
 import type { Response } from 'supertest';
 import { AppModule } from '../app/app.module';
+import { apiHttpOptions } from '../app/http-options';
 
 /** Every answer of the api carries X-RateLimit-* (spec 01 § Rate limits), errors included. */
 describe('rate-limit headers on every answer', () => {
@@ -11,7 +12,7 @@ describe('rate-limit headers on every answer', () => {
 
   beforeAll(async () => {
     env = await createTestEnv({ RATE_LIMIT_WRITE_PER_MIN: '40', RATE_LIMIT_READ_PER_MIN: '50', TRUST_PROXY: 'loopback' });
-    t = await createTestApp(AppModule.forRoot(env.config));
+    t = await createTestApp(AppModule.forRoot(env.config), { http: apiHttpOptions(env.config) });
     s = await createOrgSession(t.app);
   });
   afterAll(async () => {
@@ -37,6 +38,26 @@ describe('rate-limit headers on every answer', () => {
       const res = await pending;
       expect(res.status).toBe(status);
       expectHeaders(res, limit);
+    }
+  });
+
+  it('body errors answered before routing (invalid_json 400, 415, 413) carry the organization’s write headers', async () => {
+    const post = () => t.http.post('/v1/customers').set(s.auth);
+    const cases: Array<[Promise<Response>, number, string]> = [
+      [post().set('Content-Type', 'application/json').send('{"name":'), 400, 'invalid_json'],
+      [post().set('Content-Type', 'text/plain').send('name=Acme'), 415, 'unsupported_media_type'],
+      [
+        post()
+          .set('Content-Type', 'application/json')
+          .send(`{"name":"${'x'.repeat(1024 * 1024)}"}`),
+        413,
+        'payload_too_large',
+      ],
+    ];
+    for (const [pending, status, code] of cases) {
+      const res = await pending;
+      expect({ status: res.status, code: res.body.error?.code }).toEqual({ status, code });
+      expectHeaders(res, '40');
     }
   });
 

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '../config/config';
@@ -22,6 +22,11 @@ export interface HttpAppOptions {
   rawBodyRoutes?: RawBodyRoute[];
   /** The app's public URL; `https:` turns on HSTS. */
   publicUrl?: string;
+  /**
+   * Handlers that run after the request id and before the body is read, given the app (e.g. the api's
+   * admission: authentication and the rate-limit token, so 413/415/`invalid_json` carry `X-RateLimit-*`).
+   */
+  beforeBody?: (app: INestApplication) => RequestHandler[];
 }
 
 /**
@@ -44,6 +49,7 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions 
   app.use(requestIdMiddleware);
   app.use(securityHeaders(options.publicUrl?.startsWith('https:') ?? false));
   if (config?.METRICS_TOKEN !== undefined) app.use('/metrics', metricsHandler(config.METRICS_TOKEN));
+  for (const handler of options.beforeBody?.(app) ?? []) app.use(handler);
   app.use(createBodyParser(rawBodyRoutes));
   app.use(bodyErrorHandler);
   app.useGlobalPipes(createValidationPipe());
