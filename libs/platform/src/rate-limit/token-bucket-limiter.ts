@@ -33,7 +33,7 @@ export class TokenBucketLimiter {
   private readonly script: Script;
 
   constructor(
-    private readonly client: Redis,
+    client: Redis,
     private readonly keyPrefix: string,
   ) {
     const commands = client as unknown as Record<string, Script | undefined>;
