@@ -1,4 +1,4 @@
-import { ID_PATTERN, ID_PREFIXES, isId, newId } from './ids';
+import { ID_PATTERN, ID_PREFIXES, isId, newId, pooledPrng } from './ids';
 
 describe('ids', () => {
   it('generates <prefix>_ + 26 Crockford base32 characters for every prefix', () => {
@@ -15,6 +15,15 @@ describe('ids', () => {
     const ids = Array.from({ length: 10_000 }, () => newId('msg'));
     expect(new Set(ids).size).toBe(10_000);
     expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('draws its randomness from a refilled pool: values in [0, 1), every character reachable, a fresh pool on each refill', () => {
+    const draws = Array.from({ length: 20_000 }, () => pooledPrng()); // several refills of the 4 KiB pool
+    expect(draws.every((value) => value >= 0 && value < 1)).toBe(true);
+    const characters = new Set(draws.map((value) => Math.floor(value * 32)));
+    expect(characters.size).toBe(32);
+    const firstPool = draws.slice(0, 4096).join(',');
+    expect(draws.slice(4096, 8192).join(',')).not.toBe(firstPool);
   });
 
   it('rejects malformed ids: wrong prefix, length, alphabet, case', () => {
