@@ -4,8 +4,6 @@ import { apiKeyLast4, generateApiKey, isApiKeyFormat, isExpired } from '../domai
 import { requireName } from '../domain/names';
 import { type ApiKeyResource, type CreatedApiKey, type MeResource, toApiKeyResource, toTeamResource } from '../domain/resources';
 import { ApiKeysRepository } from '../infrastructure/api-keys.repository';
-import { OrganizationsRepository } from '../infrastructure/organizations.repository';
-import { TeamsRepository } from '../infrastructure/teams.repository';
 import { CUSTOMER_DIRECTORY, type CustomerDirectory } from './customer-directory';
 
 export interface NewApiKeyInput {
@@ -34,8 +32,6 @@ export class ApiKeysService {
 
   constructor(
     private readonly keys: ApiKeysRepository,
-    private readonly organizations: OrganizationsRepository,
-    private readonly teams: TeamsRepository,
     private readonly crypto: CryptoService,
     private readonly paginator: Paginator,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -129,12 +125,9 @@ export class ApiKeysService {
 
   /** `GET /v1/me`: the calling key, its organization and teams, and the rate limits that apply. */
   async introspect(principal: Principal): Promise<MeResource> {
-    const [organization, teams, key] = await Promise.all([
-      this.organizations.find(principal.organizationId),
-      this.teams.list(principal.organizationId),
-      this.keys.find(principal.organizationId, principal.apiKeyId),
-    ]);
-    if (!organization || !key) throw invalidApiKey();
+    const found = await this.keys.findForIntrospection(principal.organizationId, principal.apiKeyId);
+    if (!found) throw invalidApiKey();
+    const { key, organization, teams } = found;
     const { id, object, label, last4, customer_id, expires_at } = toApiKeyResource(key);
     return {
       object: 'me',
