@@ -251,6 +251,31 @@ describe('Idempotency-Key on POST', () => {
     expect(await effects(o)).toBe(2);
   });
 
+  it('a holder that commits between the lock-and-read snapshot and the lock is replayed, not a 500 (one retry)', async () => {
+    const o = org();
+    const first = await post(o, 'k', { name: 'a' });
+    expect(first.status).toBe(201);
+    // Simulate the race of lockAndFind's single statement: the lock is taken but the snapshot predates the
+    // other request's commit, so the record is not seen once. The insert of the record then conflicts.
+    const records = t.app.get(IdempotencyService);
+    const real = records.lockAndFind.bind(records);
+    const spy = jest
+      .spyOn(records, 'lockAndFind')
+      .mockImplementationOnce(async (scope, key) => ({ ...(await real(scope, key)), record: null }));
+    try {
+      const calls = widgets.calls;
+      const again = await post(o, 'k', { name: 'a' });
+      expect(again.status).toBe(201);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.headers['idempotent-original-request-id']).toBe(first.headers['x-request-id']);
+      expect(again.body.data).toEqual(first.body.data);
+      expect(widgets.calls).toBe(calls + 1); // ran once, rolled back, then replayed
+      expect(await effects(o)).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('purgeExpired deletes only records older than 24 h', async () => {
     const o = org();
     const hours = (h: number) => new Date(Date.now() - h * 3600_000);

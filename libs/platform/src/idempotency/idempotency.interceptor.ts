@@ -7,6 +7,7 @@ import type { RequestWithPrincipal } from '../auth/principal';
 import { AppError } from '../errors/app-error';
 import type { RequestWithId } from '../http/request-id';
 import { Database } from '../persistence/database';
+import { isUniqueViolation } from '../persistence/prisma-errors';
 import { assertIdempotencyKey, IDEMPOTENCY_HEADER, requestFingerprint } from './idempotency-key';
 import { type IdempotencyScope, IdempotencyService, type StoredResponse } from './idempotency.service';
 
@@ -68,15 +69,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return defer(() => this.process(attempt, context, next));
   }
 
-  private async process(attempt: Attempt, context: ExecutionContext, next: CallHandler): Promise<unknown> {
+  private async process(attempt: Attempt, context: ExecutionContext, next: CallHandler, retried = false): Promise<unknown> {
     const { scope, key, fingerprint, req, res } = attempt;
     let handlerFailed = false;
+    let recordRaced = false;
     try {
       const outcome = await this.db.transaction(async () => {
-        if (!(await this.records.tryLock(scope, key))) {
+        const { locked, record: existing } = await this.records.lockAndFind(scope, key);
+        if (!locked) {
           throw new AppError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed.');
         }
-        const existing = await this.records.find(scope, key);
         if (existing) {
           if (existing.fingerprint !== fingerprint) {
             throw new AppError('idempotency_key_reuse', 'This Idempotency-Key was used with a different request.', {
@@ -93,7 +95,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
           throw error;
         }
         const statusCode = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
-        await this.records.save({ scope, key, fingerprint, statusCode, requestId: req.id, response: toStored(result, req.id) });
+        try {
+          await this.records.save({ scope, key, fingerprint, statusCode, requestId: req.id, response: toStored(result, req.id) });
+        } catch (error) {
+          // A holder of the key committed between this statement's snapshot and its lock (lockAndFind).
+          recordRaced = isUniqueViolation(error);
+          throw error;
+        }
         return { replayed: false as const, result };
       });
       if (!outcome.replayed) {
@@ -104,6 +112,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
       res.setHeader('Idempotent-Original-Request-Id', outcome.record.requestId);
       return replay(outcome.record.response, req.id);
     } catch (error) {
+      // Everything rolled back; once more, the record is now seen and replayed (or refused as a reuse).
+      if (recordRaced && !retried) return this.process(attempt, context, next, true);
       if (handlerFailed && error instanceof AppError && error.status < 500) {
         res.setHeader('Idempotent-Replayed', 'false');
         await this.storeError(attempt, error);
@@ -123,10 +133,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
     };
     try {
       await this.db.transaction(async () => {
-        if (!(await this.records.tryLock(scope, key)) || (await this.records.find(scope, key))) return;
+        const { locked, record } = await this.records.lockAndFind(scope, key);
+        if (!locked || record) return;
         await this.records.save({ scope, key, fingerprint, statusCode: error.status, requestId: req.id, response });
       });
     } catch (storeError) {
+      // A retry stored the key first (it committed between lockAndFind's snapshot and its lock): nothing to do.
+      if (isUniqueViolation(storeError)) return;
       // The client still gets its 4xx; a retry will simply run again.
       this.logger.error({ err: storeError, requestId: req.id }, 'could not store an idempotent error response');
     }

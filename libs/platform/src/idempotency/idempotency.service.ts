@@ -63,13 +63,60 @@ export class IdempotencyService {
     return rows[0]?.locked === true;
   }
 
+  /**
+   * {@link tryLock} and {@link find} in ONE statement (one round trip less on every idempotent POST).
+   * `record` is read only when the lock was taken. Caveat of one statement: its snapshot is taken just
+   * before the lock, so a holder that committed in between is not seen (`record: null`); its insert then
+   * makes {@link save} fail with a unique violation, which the interceptor answers by trying once more
+   * (see IdempotencyInterceptor), so the outcome is the same as with two statements.
+   */
+  async lockAndFind(scope: IdempotencyScope, key: string): Promise<{ locked: boolean; record: IdempotencyRecordView | null }> {
+    const lockName = JSON.stringify(['idempotency', scope.organizationId, customerScope(scope), key]);
+    const rows = await this.db.tx.$queryRaw<
+      {
+        locked: boolean;
+        fingerprint: string | null;
+        status_code: number | null;
+        request_id: string | null;
+        created_at: Date | null;
+        response_ciphertext: string | null;
+      }[]
+    >`
+      SELECT l.locked, r.fingerprint, r.status_code, r.request_id, r.created_at, r.response_ciphertext
+        FROM (SELECT pg_try_advisory_xact_lock(hashtextextended(${lockName}::text, 0)) AS locked) l
+        LEFT JOIN idempotency_records r
+          ON l.locked AND r.org_id = ${scope.organizationId} AND r.customer_scope = ${customerScope(scope)} AND r.key = ${key}`;
+    const row = rows[0];
+    if (row?.locked !== true) return { locked: false, record: null };
+    if (row.fingerprint === null || row.created_at === null) return { locked: true, record: null };
+    return {
+      locked: true,
+      record: await this.live(scope, key, {
+        fingerprint: row.fingerprint,
+        statusCode: row.status_code as number,
+        requestId: row.request_id as string,
+        createdAt: row.created_at,
+        responseCiphertext: row.response_ciphertext as string,
+      }),
+    };
+  }
+
   /** The live record of (scope, key); one past the 24 h retention is deleted and ignored. */
   async find(scope: IdempotencyScope, key: string): Promise<IdempotencyRecordView | null> {
     const where = { orgId_customerScope_key: { orgId: scope.organizationId, customerScope: customerScope(scope), key } };
     const row = await this.db.tx.idempotencyRecord.findUnique({ where });
-    if (!row) return null;
+    return row ? this.live(scope, key, row) : null;
+  }
+
+  private async live(
+    scope: IdempotencyScope,
+    key: string,
+    row: { fingerprint: string; statusCode: number; requestId: string; createdAt: Date; responseCiphertext: string },
+  ): Promise<IdempotencyRecordView | null> {
     if (row.createdAt.getTime() < Date.now() - IDEMPOTENCY_TTL_MS) {
-      await this.db.tx.idempotencyRecord.delete({ where });
+      await this.db.tx.idempotencyRecord.delete({
+        where: { orgId_customerScope_key: { orgId: scope.organizationId, customerScope: customerScope(scope), key } },
+      });
       return null;
     }
     return {
