@@ -1,7 +1,7 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
-import type { RequestWithPrincipal } from '../auth/principal';
+import type { Principal, RequestWithPrincipal } from '../auth/principal';
 import { type RateLimitedRequest, rateLimitExceeded, setRateLimitHeaders } from './rate-limit-headers';
 import { RateLimiter } from './rate-limiter';
 import { bucketKind } from './token-bucket';
@@ -18,12 +18,18 @@ import { bucketKind } from './token-bucket';
 export class RateLimitInterceptor implements NestInterceptor {
   constructor(private readonly limiter: RateLimiter) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> | Promise<Observable<unknown>> {
     if (context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<RequestWithPrincipal & RateLimitedRequest>();
     const principal = req.principal;
-    // Already taken by the API's admission middleware (which also covers errors raised before this point).
+    // Already taken by the API's admission middleware (which also covers errors raised before this point):
+    // answered synchronously, so the api's requests pay no promise or `from()` here.
     if (!principal || req.rateLimitTaken) return next.handle();
+    return this.take(context, principal, next);
+  }
+
+  private async take(context: ExecutionContext, principal: Principal, next: CallHandler): Promise<Observable<unknown>> {
+    const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
     const kind = bucketKind(req.method);
     const limit = kind === 'read' ? principal.rateLimits.readPerMinute : principal.rateLimits.writePerMinute;
     const decision = await this.limiter.takeForOrganization(principal.organizationId, kind, limit);
