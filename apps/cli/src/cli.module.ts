@@ -1,9 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ContractsModule } from '@kirim/contracts';
-import { CUSTOMER_DIRECTORY, IdentityModule } from '@kirim/identity';
-import { CUSTOMER_ACCOUNTS, TenancyCustomerDirectory, TenancyModule } from '@kirim/tenancy';
-import { type AppConfig, bindPorts, PlatformModule } from '@kirim/platform';
-import { CustomerAccountsAdapter, WhatsappAccountsModule } from '@kirim/whatsapp-accounts';
+import { IdentityModule } from '@kirim/identity';
+import { TenancyModule } from '@kirim/tenancy';
+import { type AppConfig, PlatformModule } from '@kirim/platform';
+import { contextPortBindings } from '@kirim/whatsapp-accounts';
 
 /**
  * What the CLI needs: the platform kernel and identity's application services (no HTTP); tenancy so that
@@ -15,19 +15,7 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [
-        PlatformModule.forRoot(config),
-        ContractsModule,
-        IdentityModule,
-        TenancyModule,
-        bindPorts({
-          imports: [TenancyModule, WhatsappAccountsModule],
-          bindings: [
-            { port: CUSTOMER_DIRECTORY, useExisting: TenancyCustomerDirectory },
-            { port: CUSTOMER_ACCOUNTS, useExisting: CustomerAccountsAdapter },
-          ],
-        }),
-      ],
+      imports: [PlatformModule.forRoot(config), ContractsModule, IdentityModule, TenancyModule, contextPortBindings()],
     };
   }
 }

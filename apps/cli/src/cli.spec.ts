@@ -36,7 +36,7 @@ describe('kirim CLI usage errors', () => {
   it('a missing configuration is one line and exit 1', async () => {
     const r = await cli('orgs', 'list');
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: Invalid configuration: DATABASE_URL is required\n');
+    expect(r.stderr).toBe('error: Invalid configuration: DATABASE_URL is required; ENCRYPTION_KEY is required; KEY_PEPPER is required\n');
   });
 
   it('--help prints usage to stdout and exits 0', async () => {

@@ -1,6 +1,7 @@
 // Public face of the whatsapp-accounts context: modules, application services and types. Nothing else is importable.
 export { WhatsappAccountsModule } from './whatsapp-accounts.module';
 export { WhatsappAccountsHttpModule } from './whatsapp-accounts-http.module';
+export { contextPortBindings } from './context-ports';
 export { AccountsService, type ListAccountsInput } from './application/accounts.service';
 export { CustomerAccountsAdapter } from './application/customer-accounts.adapter';
 export { SignupService, type CompleteSignupInput, type FailSignupInput } from './application/signup.service';

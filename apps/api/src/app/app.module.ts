@@ -1,10 +1,10 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
-import { type AppConfig, HealthController, HttpMetricsMiddleware, bindPorts, PlatformHttpModule, PlatformModule } from '@kirim/platform';
+import { type AppConfig, HealthController, HttpMetricsMiddleware, PlatformHttpModule, PlatformModule } from '@kirim/platform';
 import { ContractsModule } from '@kirim/contracts';
 import { WebhooksHttpModule } from '@kirim/webhooks';
-import { ApiAdmissionMiddleware, CUSTOMER_DIRECTORY, IdentityHttpModule, IdentityModule } from '@kirim/identity';
-import { CUSTOMER_ACCOUNTS, TenancyCustomerDirectory, TenancyHttpModule, TenancyModule } from '@kirim/tenancy';
-import { CustomerAccountsAdapter, WhatsappAccountsHttpModule, WhatsappAccountsModule } from '@kirim/whatsapp-accounts';
+import { ApiAdmissionMiddleware, IdentityHttpModule, IdentityModule } from '@kirim/identity';
+import { TenancyHttpModule } from '@kirim/tenancy';
+import { contextPortBindings, WhatsappAccountsHttpModule } from '@kirim/whatsapp-accounts';
 
 /**
  * The public REST API: composes the platform kernel and the contexts' HTTP modules. Thin by design.
@@ -23,13 +23,7 @@ export class AppModule implements NestModule {
         IdentityModule, // ApiKeysService for the admission middleware
         TenancyHttpModule,
         WhatsappAccountsHttpModule,
-        bindPorts({
-          imports: [TenancyModule, WhatsappAccountsModule],
-          bindings: [
-            { port: CUSTOMER_DIRECTORY, useExisting: TenancyCustomerDirectory },
-            { port: CUSTOMER_ACCOUNTS, useExisting: CustomerAccountsAdapter },
-          ],
-        }),
+        contextPortBindings(),
       ],
       // `/metrics` is not on the public port: with METRICS_TOKEN, configureHttpApp serves it behind the token.
       controllers: [HealthController],

@@ -1,9 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { type AppConfig, bindPorts, HealthController, PlatformModule } from '@kirim/platform';
+import { type AppConfig, HealthController, PlatformModule } from '@kirim/platform';
 import { ContractsModule } from '@kirim/contracts';
-import { CUSTOMER_DIRECTORY } from '@kirim/identity';
-import { CUSTOMER_ACCOUNTS, TenancyCustomerDirectory, TenancyModule } from '@kirim/tenancy';
-import { CustomerAccountsAdapter, WhatsappAccountsModule } from '@kirim/whatsapp-accounts';
+import { TenancyModule } from '@kirim/tenancy';
+import { contextPortBindings, WhatsappAccountsModule } from '@kirim/whatsapp-accounts';
 import { OnboardingApiController } from './onboarding-api.controller';
 import { OnboardingPageController } from './onboarding-page.controller';
 import { OnboardingRateLimit } from './onboarding-rate-limit';
@@ -17,19 +16,7 @@ export class OnboardingModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: OnboardingModule,
-      imports: [
-        PlatformModule.forRoot(config),
-        ContractsModule,
-        TenancyModule,
-        WhatsappAccountsModule,
-        bindPorts({
-          imports: [TenancyModule, WhatsappAccountsModule],
-          bindings: [
-            { port: CUSTOMER_DIRECTORY, useExisting: TenancyCustomerDirectory },
-            { port: CUSTOMER_ACCOUNTS, useExisting: CustomerAccountsAdapter },
-          ],
-        }),
-      ],
+      imports: [PlatformModule.forRoot(config), ContractsModule, TenancyModule, WhatsappAccountsModule, contextPortBindings()],
       controllers: [HealthController, OnboardingApiController, OnboardingPageController],
       providers: [OnboardingRateLimit],
     };

@@ -1,10 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ContractsModule } from '@kirim/contracts';
-import { CUSTOMER_DIRECTORY } from '@kirim/identity';
-import { type AppConfig, bindPorts, MetricsController, PlatformJobsModule, PlatformModule } from '@kirim/platform';
-import { CUSTOMER_ACCOUNTS, TenancyCustomerDirectory, TenancyJobsModule, TenancyModule } from '@kirim/tenancy';
-import { CustomerAccountsAdapter, WhatsappAccountsModule } from '@kirim/whatsapp-accounts';
+import { type AppConfig, MetricsController, PlatformJobsModule, PlatformModule } from '@kirim/platform';
+import { TenancyJobsModule } from '@kirim/tenancy';
+import { contextPortBindings } from '@kirim/whatsapp-accounts';
 import { WebhooksJobsModule } from '@kirim/webhooks';
 import { GracefulShutdown } from './graceful-shutdown';
 import { WorkerHealthController } from './health.controller';
@@ -25,13 +24,7 @@ export class WorkerModule {
         PlatformJobsModule,
         TenancyJobsModule,
         WebhooksJobsModule,
-        bindPorts({
-          imports: [TenancyModule, WhatsappAccountsModule],
-          bindings: [
-            { port: CUSTOMER_DIRECTORY, useExisting: TenancyCustomerDirectory },
-            { port: CUSTOMER_ACCOUNTS, useExisting: CustomerAccountsAdapter },
-          ],
-        }),
+        contextPortBindings(),
       ],
       controllers: [WorkerHealthController, MetricsController],
       // In this (root) module so that its destroy hook runs before the platform's (see the class).

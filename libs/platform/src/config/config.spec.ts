@@ -67,6 +67,7 @@ describe('loadConfig', () => {
     expect(loadConfig(valid).TRUST_PROXY).toBe(false);
     expect(loadConfig({ ...valid, TRUST_PROXY: 'none' }).TRUST_PROXY).toBe(false);
     expect(loadConfig({ ...valid, TRUST_PROXY: '0' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ ...valid, TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
     expect(loadConfig({ ...valid, TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
     expect(loadConfig({ ...valid, TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::/8, 192.0.2.1' }).TRUST_PROXY).toEqual([
       'loopback',

@@ -29,7 +29,7 @@ function isProxyAddress(item: string): boolean {
 
 /**
  * `TRUST_PROXY`: which peers' `X-Forwarded-For`/`-Proto` are believed (Express's `trust proxy`).
- * Unset, `none` or `0`: none (the socket's address is the client). A number: that many hops. Otherwise a
+ * Unset, `none`, `false` or `0`: none (the socket's address is the client; `false` is what a parsed config prints). A number: that many hops. Otherwise a
  * comma list of addresses, CIDRs (`10.0.0.0/8`) or `loopback`, `linklocal`, `uniquelocal`.
  */
 const trustProxy = z
@@ -37,11 +37,11 @@ const trustProxy = z
   .default('none')
   .transform((v) => v.trim())
   .refine(
-    (v) => v === 'none' || /^\d{1,2}$/.test(v) || v.split(',').every((item) => isProxyAddress(item.trim())),
+    (v) => v === 'none' || v === 'false' || /^\d{1,2}$/.test(v) || v.split(',').every((item) => isProxyAddress(item.trim())),
     'must be none, a hop count, or a comma list of addresses/CIDRs',
   )
   .transform((v): false | number | string[] =>
-    v === 'none' || v === '0' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((item) => item.trim()),
+    v === 'none' || v === 'false' || v === '0' ? false : /^\d+$/.test(v) ? Number(v) : v.split(',').map((item) => item.trim()),
   );
 
 const schema = z.object({
