@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import pino from 'pino';
+import { pinoHttp, type Options } from 'pino-http';
 import { loadConfig } from '../config/config';
 import { loggerParams } from './logger';
 
@@ -38,5 +41,40 @@ describe('log redaction', () => {
     logger.info({ req: { headers: { authorization: 'Bearer kir_live_x' } }, body: { text: 'visible' } });
     expect(lines.join('')).toContain('visible');
     expect(lines.join('')).not.toContain('kir_live_x');
+  });
+});
+
+describe('request logging', () => {
+  it('binds request_id once to every line of a request, the completion line included', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://localhost/x',
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      KEY_PEPPER: randomBytes(32).toString('base64'),
+      LOG_LEVEL: 'info',
+    });
+    const lines: string[] = [];
+    const options = loggerParams(config).pinoHttp as Options;
+    const middleware = pinoHttp({ ...options, stream: { write: (line: string) => lines.push(line) } });
+    const req = new IncomingMessage(new Socket());
+    req.method = 'GET';
+    req.url = '/v1/me';
+    req.headers = { authorization: 'Bearer kir_live_secretsecretsecretsecret' };
+    (req as IncomingMessage & { id: string }).id = 'req_01HXYZABCDEFGHJKMNPQRSTVWX';
+    const res = new ServerResponse(req);
+    middleware(req, res);
+    req.log.info('inside the handler');
+    res.statusCode = 200;
+    res.emit('finish');
+    const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(parsed).toHaveLength(2);
+    for (const line of parsed) expect(line['request_id']).toBe('req_01HXYZABCDEFGHJKMNPQRSTVWX');
+    expect(parsed[1]).toMatchObject({
+      msg: expect.stringMatching(/^request /),
+      req: { id: 'req_01HXYZABCDEFGHJKMNPQRSTVWX', method: 'GET', url: '/v1/me' },
+    });
+    for (const line of lines) {
+      expect(line.match(/"request_id"/g)).toHaveLength(1);
+      expect(line).not.toContain('kir_live_');
+    }
   });
 });
