@@ -41,6 +41,11 @@ export class ApiAdmissionMiddleware implements NestMiddleware {
   ) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
+    // Admitted already (the api runs this before the body reader and again as Nest middleware): no promise.
+    if ((req as AdmittedRequest).rateLimitTaken) {
+      next();
+      return;
+    }
     this.admit(req as AdmittedRequest, res).then(
       () => next(),
       (error: unknown) => next(error),
