@@ -14,6 +14,8 @@
 //                      the CPU went (self time by package); profiles in results/profiles/
 //   --keep-db          keep the bench database (and Redis keys) afterwards
 //   --no-build         use dist/ as it is          --check-targets   exit 1 when a target is missed
+//   --api-node-flags="<flags>"  node flags of the api instead of API_NODE_FLAGS (tools/stack/lib.mjs, what
+//                      `npm start` uses), to try V8 heap settings; "" = none
 // Environment: DATABASE_ADMIN_URL (postgresql://postgres@127.0.0.1:5432/postgres), REDIS_URL
 // (redis://127.0.0.1:6379), ENCRYPTION_KEY / KEY_PEPPER (else .env, written as `npm start` does).
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,7 +23,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureDotEnv, freePort, ignore, loadDotEnv, redisAnswers, root, run, sleep } from '../stack/lib.mjs';
+import { API_NODE_FLAGS, ensureDotEnv, freePort, ignore, loadDotEnv, redisAnswers, root, run, sleep } from '../stack/lib.mjs';
 import { analyseProfile, formatProfile } from './profile.mjs';
 
 const benchDir = join(root, 'tools', 'bench');
@@ -42,6 +44,7 @@ const { values: opts } = parseArgs({
     'keep-db': { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
     'check-targets': { type: 'boolean', default: false },
+    'api-node-flags': { type: 'string' },
   },
 });
 const smoke = opts.smoke;
@@ -52,6 +55,7 @@ const connections = Number(opts.connections ?? (smoke ? 10 : 100));
 const rate = Number(opts.rate ?? (smoke ? 50 : 200));
 const seedSize = smoke ? { customers: 200, events: 1000 } : { customers: 10_000, events: 100_000 };
 const PAGE = 25;
+const apiNodeFlags = opts['api-node-flags'] === undefined ? API_NODE_FLAGS : opts['api-node-flags'].split(' ').filter(Boolean);
 
 /**
  * The scenarios, in the order they run (reads before writes: the POSTs add customers and events).
@@ -460,7 +464,7 @@ function describeRun(results) {
   return [
     `${results.date}, commit \`${g.commit.slice(0, 10)}\`${g.dirty ? ' (with uncommitted changes)' : ''}; ${m.cores} cores (${m.cpu_model}), ${fmt(m.memory_mb / 1024, 1)} GB; ` +
       `Node ${v.node}, PostgreSQL ${v.postgresql}, Redis ${v.redis}, autocannon ${v.autocannon}; ` +
-      `${results.settings.duration_s} s per load after ${results.settings.warmup_s} s warm-up; ${fmt(results.seed.customers)} customers, ${fmt(results.seed.events)} events stored; load average at start ${m.load_average_at_start.join(' ')}.`,
+      `${results.settings.duration_s} s per load after ${results.settings.warmup_s} s warm-up; api node flags: ${results.settings.api_node_flags?.length ? results.settings.api_node_flags.map((f) => `\`${f}\``).join(' ') : 'none'}; ${fmt(results.seed.customers)} customers, ${fmt(results.seed.events)} events stored; load average at start ${m.load_average_at_start.join(' ')}.`,
   ].join('\n');
 }
 
@@ -514,6 +518,7 @@ async function main() {
     settings: {
       duration_s: duration,
       warmup_s: warmup,
+      api_node_flags: apiNodeFlags,
       connections,
       rate_per_s: rate,
       api_processes: 1,
@@ -589,7 +594,11 @@ async function main() {
   const startApi = (profileDir) =>
     startChild(
       'api',
-      [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '500'] : []), 'dist/apps/api/main.js'],
+      [
+        ...apiNodeFlags,
+        ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '500'] : []),
+        'dist/apps/api/main.js',
+      ],
       apiEnv,
       join(localDir, 'api.log'),
     );

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join, relative } from 'node:path';
 import {
+  API_NODE_FLAGS,
   ensureDatabase,
   ensureDotEnv,
   freePort,
@@ -213,7 +214,8 @@ async function startApp(app, env) {
   const port = Number(env[app.portVar]);
   const main = join(root, 'dist', 'apps', app.name, 'main.js');
   // detached = own process group: a terminal's Ctrl-C reaches only us, and we stop the apps in order.
-  const child = spawn(process.execPath, [main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const flags = app.name === 'api' ? API_NODE_FLAGS : []; // the benchmark starts the api with the same flags
+  const child = spawn(process.execPath, [...flags, main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   prefixLines(child.stdout, app.name, process.stdout);
   prefixLines(child.stderr, app.name, process.stderr);
   child.once('exit', (code) => !stopping && crashed(app.name, code));
