@@ -55,7 +55,9 @@ describe('job registry', () => {
 
   it('JobQueue adds a job outside a transaction at once, with a job id derived from the work id', async () => {
     const added: { name: string; data: unknown; opts: unknown }[] = [];
-    const bull = { add: (name: string, data: unknown, opts: unknown) => Promise.resolve(added.push({ name, data, opts })) } as unknown as Queue;
+    const bull = {
+      add: (name: string, data: unknown, opts: unknown) => Promise.resolve(added.push({ name, data, opts })),
+    } as unknown as Queue;
     const queue = new JobQueue(QUEUES.tenancyMaintenance, bull);
     await queue.add('expire_setup_links', {});
     await queue.add('expire_setup_links', {}, { workId: 'csl_01:X', delayMs: 50 });
