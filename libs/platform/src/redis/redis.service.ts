@@ -18,7 +18,8 @@ export class RedisService implements OnModuleDestroy {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: true,
       connectTimeout: 2000,
-      lazyConnect: false,
+      // Connects on the first command: an instance that is never used (a module that failed to start) holds no socket.
+      lazyConnect: true,
     });
     this.client.on('error', () => undefined); // surfaced per command; avoid unhandled 'error' events
   }
