@@ -32,6 +32,9 @@ export function loggerParams(config: AppConfig): Params {
       autoLogging: { ignore: (req) => ['/v1/health', '/health', '/metrics'].includes(req.url ?? '') },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        // The status only: pino's default res serializer copied every response header (helmet's CSP…) into
+        // every request line, to be stringified and redacted each time.
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       quietReqLogger: true,
     },
