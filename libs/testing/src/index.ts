@@ -6,3 +6,4 @@ export * from './session';
 export * from './meta-sandbox';
 export * from './fake-principal.guard';
 export * from './ports';
+export * from './snapshot';

@@ -1,7 +1,15 @@
 import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { buildOpenApiDocument, isId, newId, PrismaService } from '@kirim/platform';
-import { createOrgSession, createTestApp, createTestEnv, type OrgSession, type TestApp, type TestEnv } from '@kirim/testing';
+import {
+  databaseSnapshot,
+  createOrgSession,
+  createTestApp,
+  createTestEnv,
+  type OrgSession,
+  type TestApp,
+  type TestEnv,
+} from '@kirim/testing';
 import { AppModule } from '../app/app.module';
 import { apiHttpOptions } from '../app/http-options';
 
@@ -147,19 +155,7 @@ describe('api: bad bodies on every write route → 4xx in the envelope, nothing 
     return fields.length > 0 ? fields : [{ field: 'x', freeJson: false }];
   }
 
-  async function snapshot(): Promise<Record<string, string>> {
-    const tables = await prisma.$queryRawUnsafe<{ name: string }[]>(
-      `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1`,
-    );
-    const out: Record<string, string> = {};
-    for (const { name } of tables) {
-      const [row] = await prisma.$queryRawUnsafe<{ h: string }[]>(
-        `SELECT count(*)::text || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM "${name}" t`,
-      );
-      out[name] = row?.h ?? '';
-    }
-    return out;
-  }
+  const snapshot = () => databaseSnapshot(prisma);
 
   function expectRefused(answer: Answer, what: string, codes?: string[], param?: string): void {
     const context = `${what} → ${answer.status} ${answer.text.slice(0, 300)}`;

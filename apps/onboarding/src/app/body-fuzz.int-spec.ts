@@ -3,7 +3,7 @@ import { getMetadataStorage } from 'class-validator';
 import fc from 'fast-check';
 import { isId, PrismaService } from '@kirim/platform';
 import { CustomersService, SetupLinksService } from '@kirim/tenancy';
-import { createOrgSession, createTestApp, createTestEnv, type TestApp, type TestEnv } from '@kirim/testing';
+import { databaseSnapshot, createOrgSession, createTestApp, createTestEnv, type TestApp, type TestEnv } from '@kirim/testing';
 import { CompleteDto, FailDto, ResolveDto } from './onboarding.dto';
 import { OnboardingModule } from './onboarding.module';
 
@@ -111,19 +111,7 @@ describe('onboarding API: bad bodies → 4xx in the envelope, nothing changed', 
     },
   ];
 
-  async function snapshot(): Promise<Record<string, string>> {
-    const tables = await prisma.$queryRawUnsafe<{ name: string }[]>(
-      `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1`,
-    );
-    const out: Record<string, string> = {};
-    for (const { name } of tables) {
-      const [row] = await prisma.$queryRawUnsafe<{ h: string }[]>(
-        `SELECT count(*)::text || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM "${name}" t`,
-      );
-      out[name] = row?.h ?? '';
-    }
-    return out;
-  }
+  const snapshot = () => databaseSnapshot(prisma);
 
   function expectRefused(answer: Answer, what: string, code?: string, param?: string): void {
     const context = `${what} → ${answer.status} ${answer.text.slice(0, 300)}`;

@@ -2,13 +2,12 @@ import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import {
   AppError,
-  bucketKind,
   perMinute,
   type RateLimitedRequest,
-  rateLimitExceeded,
+  enforceRateLimit,
+  type RateLimitDecision,
   RateLimiter,
   type RequestWithPrincipal,
-  setRateLimitHeaders,
   UNAUTHENTICATED_PER_IP_PER_MIN,
 } from '@kirim/platform';
 import { ApiKeysService } from '../application/api-keys.service';
@@ -65,21 +64,15 @@ export class ApiAdmissionMiddleware implements NestMiddleware {
     } else if (req.headers.authorization !== undefined) {
       req.authFailure = new AppError('invalid_api_key', "No API key provided; send it as 'Authorization: Bearer <key>'.");
     }
-    const principal = req.principal;
-    let decision;
-    let what: string;
-    if (principal) {
-      const kind = bucketKind(req.method);
-      const limit = kind === 'read' ? principal.rateLimits.readPerMinute : principal.rateLimits.writePerMinute;
-      decision = await this.limiter.takeForOrganization(principal.organizationId, kind, limit);
-      what = `${kind} requests`;
-    } else {
-      const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-      decision = await this.limiter.limit(`unauthenticated:${ip}`, perMinute(UNAUTHENTICATED_PER_IP_PER_MIN));
-      what = 'requests without a valid API key';
-    }
+    const { decision, what } = req.principal ? await this.limiter.takeForRequest(req.principal, req.method) : await this.takeForClient(req);
     req.rateLimitTaken = true;
-    setRateLimitHeaders(res, decision);
-    if (!decision.allowed) throw rateLimitExceeded(decision, what);
+    enforceRateLimit(res, decision, what);
+  }
+
+  /** No valid key: the client IP's bucket. */
+  private async takeForClient(req: Request): Promise<{ decision: RateLimitDecision; what: string }> {
+    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const decision = await this.limiter.limit(`unauthenticated:${ip}`, perMinute(UNAUTHENTICATED_PER_IP_PER_MIN));
+    return { decision, what: 'requests without a valid API key' };
   }
 }

@@ -44,7 +44,7 @@ export function createBodyParser(rawBodyRoutes: readonly RawBodyRoute[] = []): R
       next();
       return;
     }
-    const route = rawBodyRoutes.find((r) => (typeof r.path === 'string' ? r.path === req.path : r.path.test(req.path)));
+    const route = rawBodyRouteFor(rawBodyRoutes, req.path);
     const refusal = checkHeaders(req);
     if (refusal !== undefined) {
       next(refusal);
@@ -67,10 +67,13 @@ export function createBodyParser(rawBodyRoutes: readonly RawBodyRoute[] = []): R
   };
 }
 
+function rawBodyRouteFor(rawBodyRoutes: readonly RawBodyRoute[], path: string): RawBodyRoute | undefined {
+  return rawBodyRoutes.find((r) => (typeof r.path === 'string' ? r.path === path : r.path.test(path)));
+}
+
 /** The `Content-Length` limit of a path (for `Expect: 100-continue`). */
 export function bodyLimitFor(rawBodyRoutes: readonly RawBodyRoute[], path: string): number {
-  const route = rawBodyRoutes.find((r) => (typeof r.path === 'string' ? r.path === path : r.path.test(path)));
-  return route?.limit ?? MAX_BODY_BYTES;
+  return rawBodyRouteFor(rawBodyRoutes, path)?.limit ?? MAX_BODY_BYTES;
 }
 
 function checkHeaders(req: Request): AppError | undefined {

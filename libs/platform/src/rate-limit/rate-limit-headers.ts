@@ -19,6 +19,12 @@ export function setRateLimitHeaders(res: Response, decision: RateLimitDecision):
 }
 
 /** 429 `rate_limit_exceeded` with `Retry-After` for a refused decision. */
+/** Sets the `X-RateLimit-*` headers of a decision and throws 429 when it refused the request. */
+export function enforceRateLimit(res: Response, decision: RateLimitDecision, what: string): void {
+  setRateLimitHeaders(res, decision);
+  if (!decision.allowed) throw rateLimitExceeded(decision, what);
+}
+
 export function rateLimitExceeded(decision: RateLimitDecision, what: string): AppError {
   return new AppError('rate_limit_exceeded', `Too many ${what}; retry after ${decision.retryAfter ?? 1} s.`, {
     headers: { 'Retry-After': String(decision.retryAfter ?? 1) },

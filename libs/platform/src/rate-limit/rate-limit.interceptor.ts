@@ -2,9 +2,8 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import type { Response } from 'express';
 import type { Observable } from 'rxjs';
 import type { Principal, RequestWithPrincipal } from '../auth/principal';
-import { type RateLimitedRequest, rateLimitExceeded, setRateLimitHeaders } from './rate-limit-headers';
+import { enforceRateLimit, type RateLimitedRequest } from './rate-limit-headers';
 import { RateLimiter } from './rate-limiter';
-import { bucketKind } from './token-bucket';
 
 /**
  * Per-organization rate limits (spec 01-conventions.md § Rate limits) for apps without the API's
@@ -29,13 +28,9 @@ export class RateLimitInterceptor implements NestInterceptor {
   }
 
   private async take(context: ExecutionContext, principal: Principal, next: CallHandler): Promise<Observable<unknown>> {
-    const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
-    const kind = bucketKind(req.method);
-    const limit = kind === 'read' ? principal.rateLimits.readPerMinute : principal.rateLimits.writePerMinute;
-    const decision = await this.limiter.takeForOrganization(principal.organizationId, kind, limit);
-    const res = context.switchToHttp().getResponse<Response>();
-    setRateLimitHeaders(res, decision);
-    if (!decision.allowed) throw rateLimitExceeded(decision, `${kind} requests`);
+    const http = context.switchToHttp();
+    const { decision, what } = await this.limiter.takeForRequest(principal, http.getRequest<RequestWithPrincipal>().method);
+    enforceRateLimit(http.getResponse<Response>(), decision, what);
     return next.handle();
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../errors/app-error';
 import { RedisService } from '../redis/redis.service';
-import { type BucketKind, type BucketRate, httpDecision, perMinute, type RateLimitDecision } from './token-bucket';
+import type { Principal } from '../auth/principal';
+import { type BucketKind, bucketKind, type BucketRate, httpDecision, perMinute, type RateLimitDecision } from './token-bucket';
 import { TokenBucketLimiter } from './token-bucket-limiter';
 
 /**
@@ -30,5 +31,16 @@ export class RateLimiter extends TokenBucketLimiter {
   /** The organization's read or write bucket (`limit` per minute). */
   takeForOrganization(orgId: string, kind: BucketKind, limit: number): Promise<RateLimitDecision> {
     return this.limit(`${kind}:${orgId}`, perMinute(limit));
+  }
+
+  /**
+   * The token of one request of a principal: its organization's read (GET/HEAD) or write bucket, at the
+   * organization's limit. `what` names the bucket for the 429 message. (The api's admission and the
+   * interceptor of other apps both charge requests through this.)
+   */
+  async takeForRequest(principal: Principal, method: string): Promise<{ decision: RateLimitDecision; what: string }> {
+    const kind = bucketKind(method);
+    const limit = kind === 'read' ? principal.rateLimits.readPerMinute : principal.rateLimits.writePerMinute;
+    return { decision: await this.takeForOrganization(principal.organizationId, kind, limit), what: `${kind} requests` };
   }
 }
