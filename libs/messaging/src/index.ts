@@ -1,0 +1,3 @@
+// Public face of the messaging context (messages, contacts, conversations, inbound): modules, application
+// services and their types.
+export {};
