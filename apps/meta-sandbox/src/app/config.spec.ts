@@ -10,7 +10,14 @@ describe('loadSandboxConfig', () => {
       configId: 'sandbox-config',
       appName: expect.any(String),
       defaultGraphVersion: 'v25.0',
+      webhookUrl: null,
     });
+  });
+
+  it('reads the webhook callback URL', () => {
+    expect(loadSandboxConfig({ META_SANDBOX_WEBHOOK_URL: 'http://127.0.0.1:3000/webhooks/meta' }).webhookUrl).toBe(
+      'http://127.0.0.1:3000/webhooks/meta',
+    );
   });
 
   it('derives the public URL from the port and normalises an explicit one', () => {
@@ -33,6 +40,8 @@ describe('loadSandboxConfig', () => {
     [{ META_APP_ID: 'has space' }, /^META_APP_ID must be/],
     [{ META_CONFIG_ID: 'a|b' }, /^META_CONFIG_ID must be/],
     [{ META_APP_ID: '' }, /^META_APP_ID is set but empty/],
+    [{ META_SANDBOX_WEBHOOK_URL: 'webhooks/meta' }, /^META_SANDBOX_WEBHOOK_URL must be an absolute/],
+    [{ META_SANDBOX_WEBHOOK_URL: 'ftp://x/webhooks' }, /^META_SANDBOX_WEBHOOK_URL must use http or https/],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(() => loadSandboxConfig(env)).toThrow(SandboxConfigError);
     expect(() => loadSandboxConfig(env)).toThrow(message);

@@ -18,6 +18,12 @@ export interface SandboxConfig {
   readonly appName: string;
   /** Version announced in `facebook-api-version` when a request omits the version segment. */
   readonly defaultGraphVersion: string;
+  /**
+   * `META_SANDBOX_WEBHOOK_URL`: the app's webhook callback URL (Kirim's `POST /webhooks/meta`), where status
+   * and inbound webhooks go unless the WABA has an override. Null: webhooks are built and recorded but
+   * not posted until one is set through `PUT /_sandbox/webhooks/settings`.
+   */
+  readonly webhookUrl: string | null;
 }
 
 export class SandboxConfigError extends Error {
@@ -64,6 +70,22 @@ function readPublicUrl(env: Env, port: number): string {
   return url.origin;
 }
 
+function readWebhookUrl(env: Env): string | null {
+  const raw = read(env, 'META_SANDBOX_WEBHOOK_URL');
+  if (raw === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new SandboxConfigError(`META_SANDBOX_WEBHOOK_URL must be an absolute http(s) URL (got "${raw}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new SandboxConfigError(`META_SANDBOX_WEBHOOK_URL must use http or https (got "${raw}")`);
+  }
+  if (url.username || url.password) throw new SandboxConfigError('META_SANDBOX_WEBHOOK_URL must not carry credentials');
+  return url.toString();
+}
+
 function readIdentifier(env: Env, name: string, fallback: string): string {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
@@ -93,5 +115,6 @@ export function loadSandboxConfig(env: Env = process.env): SandboxConfig {
     configId: readIdentifier(env, 'META_CONFIG_ID', 'sandbox-config'),
     appName: 'Kirim (Meta sandbox)',
     defaultGraphVersion: 'v25.0',
+    webhookUrl: readWebhookUrl(env),
   };
 }

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Injecta
 import type { Response } from 'express';
 import { contextOf, type SandboxRequest } from '../common/request-context';
 import { GraphAccess } from '../graph/core/graph-access';
+import { ConnectionDropped } from '../graph/core/graph.guard';
 import { GraphError, GraphErrors } from '../graph/core/graph-error';
 import { StateError } from '../state/sandbox-state';
 
@@ -25,7 +26,7 @@ export class SandboxExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const req = host.switchToHttp().getRequest<SandboxRequest>();
     const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent) return;
+    if (res.headersSent || exception instanceof ConnectionDropped || req.socket.destroyed) return;
     const context = contextOf(req);
     if (context.graph) {
       const error = this.toGraphError(exception, req);

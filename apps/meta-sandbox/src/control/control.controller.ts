@@ -3,6 +3,12 @@ import type { SandboxConfig } from '../app/config';
 import { SANDBOX_CONFIG } from '../app/tokens';
 import { stringParam } from '../common/request-context';
 import { type Fault, FaultStore } from '../state/fault-store';
+import { MessageStore } from '../state/message-store';
+import { MessagingSettings } from '../state/messaging-settings';
+import { TemplateStore } from '../state/template-store';
+import { ThroughputLimiter } from '../state/throughput-limiter';
+import { StatusScheduler } from '../webhooks/status-scheduler';
+import { WebhookSender } from '../webhooks/webhook-sender';
 import { RequestLog, type RequestLogEntry } from '../state/request-log';
 import { SandboxState, StateError } from '../state/sandbox-state';
 import type { SignupBehaviour } from '../state/model';
@@ -19,7 +25,7 @@ import {
   TokenRefDto,
 } from './control.dto';
 import { validation } from './validation';
-import { businessView, codeView, phoneNumberView, tokenView, wabaView } from './views';
+import { businessView, codeView, phoneNumberView, templateView, tokenView, wabaView } from './views';
 
 /**
  * The control API (`/_sandbox/…`, JSON, no auth): set up the world, mint codes and tokens, arm faults,
@@ -33,6 +39,12 @@ export class ControlController {
     private readonly faults: FaultStore,
     private readonly requests: RequestLog,
     @Inject(SANDBOX_CONFIG) private readonly config: SandboxConfig,
+    private readonly messages: MessageStore,
+    private readonly messaging: MessagingSettings,
+    private readonly templates: TemplateStore,
+    private readonly limiter: ThroughputLimiter,
+    private readonly scheduler: StatusScheduler,
+    private readonly sender: WebhookSender,
   ) {}
 
   @Get('health')
@@ -64,16 +76,28 @@ export class ControlController {
       tokens: this.state.listTokens().map(tokenView),
       faults: this.faults.list(),
       signup_behaviour: this.state.signupBehaviour,
+      templates: this.templates.list().map(templateView),
+      messages: this.messages.totals(),
+      webhooks: { callback_url: this.messaging.webhooks.callback_url, backlog: this.sender.backlog() + this.scheduler.pending() },
     };
   }
 
-  /** Forgets everything: businesses, WABAs, numbers, codes, tokens, faults, the request log. */
+  /**
+   * Forgets everything: businesses, WABAs, numbers, codes, tokens, faults, the request log, messages,
+   * templates, scheduled and queued webhooks, the delivery log; every behaviour setting is back to its default.
+   */
   @Post('reset')
   @HttpCode(200)
   reset() {
+    this.scheduler.reset();
+    this.sender.reset();
     this.state.reset();
     this.faults.clear();
     this.requests.clear();
+    this.messages.reset();
+    this.templates.reset();
+    this.messaging.reset();
+    this.limiter.reset();
     return { success: true };
   }
 
@@ -168,6 +192,11 @@ export class ControlController {
 
   @Post('faults')
   addFault(@Body() body: CreateFaultDto): Fault {
+    if ((body.async || body.recipient !== undefined || body.sent_first) && body.endpoint !== 'messages') {
+      throw new StateError('invalid', 'async, sent_first and recipient apply to endpoint "messages" only');
+    }
+    if (body.async && body.error_code === undefined) throw new StateError('invalid', 'an async fault needs error_code');
+    if (body.async && body.drop_connection) throw new StateError('invalid', 'an async fault cannot drop the connection');
     return this.faults.add(body);
   }
 

@@ -5,6 +5,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -103,13 +104,23 @@ export class CreateFaultDto {
   endpoint!: string;
   @IsOptional() @IsIn(['GET', 'POST', 'DELETE', 'get', 'post', 'delete']) method?: string;
   @IsOptional() @IsString() @MaxLength(64) target_id?: string;
-  @ValidateIf((o: CreateFaultDto) => o.latency_ms === undefined) @IsInt() @Min(0) @Max(999_999_999) error_code?: number;
+  @ValidateIf((o: CreateFaultDto) => o.latency_ms === undefined && o.http_status === undefined && o.drop_connection === undefined)
+  @IsInt()
+  @Min(0)
+  @Max(999_999_999)
+  error_code?: number;
   @IsOptional() @IsInt() @Min(0) error_subcode?: number;
   @IsOptional() @IsInt() @Min(400) @Max(599) http_status?: number;
   @IsOptional() @IsString() @MaxLength(500) message?: string;
   @IsOptional() @IsString() @MaxLength(2000) details?: string;
   @IsOptional() @IsInt() @Min(1) times?: number;
   @IsOptional() @IsInt() @Min(0) @Max(120_000) latency_ms?: number;
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0.000001) @Max(1) rate?: number;
+  /** Cross-field rules (endpoint `messages`, an error code) are checked by the controller. */
+  @IsOptional() @IsBoolean() async?: boolean;
+  @IsOptional() @IsString() @Matches(/^\+?[\d\s().-]{5,30}$/, { message: 'recipient must be a phone number' }) recipient?: string;
+  @IsOptional() @IsBoolean() sent_first?: boolean;
+  @IsOptional() @IsBoolean() drop_connection?: boolean;
 }
 
 export class SignupBehaviourDto {

@@ -1,4 +1,5 @@
 import { lastFour } from '../common/ids';
+import type { SandboxTemplate } from '../state/messaging-model';
 import type { AccessTokenRecord, Business, PhoneNumber, SignupCode, Waba } from '../state/model';
 import { CODE_TTL_MS } from '../state/sandbox-state';
 
@@ -72,5 +73,19 @@ export function tokenView(t: AccessTokenRecord) {
     issued_at: iso(t.issued_at),
     expires_at: iso(t.expires_at),
     revoked_at: iso(t.revoked_at),
+  };
+}
+
+export function templateView(t: SandboxTemplate) {
+  return {
+    id: t.id,
+    waba_id: t.waba_id,
+    name: t.name,
+    language: t.language,
+    category: t.category,
+    status: t.status,
+    parameter_format: t.parameter_format,
+    components: t.components,
+    created_at: iso(t.created_at),
   };
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { GraphCoreModule } from './core/graph-core.module';
+import { MessagesModule } from './messages/messages.module';
 import { NodesModule } from './nodes/nodes.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { PhoneNumbersModule } from './phone-numbers/phone-numbers.module';
@@ -11,6 +12,6 @@ import { WabasModule } from './whatsapp-business-accounts/wabas.module';
  * module here, before NodesModule, plus its names in core/endpoints.ts.
  */
 @Module({
-  imports: [GraphCoreModule, OAuthModule, WabasModule, PhoneNumbersModule, NodesModule],
+  imports: [GraphCoreModule, OAuthModule, WabasModule, PhoneNumbersModule, MessagesModule, NodesModule],
 })
 export class GraphModule {}

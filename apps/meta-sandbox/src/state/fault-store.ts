@@ -23,7 +23,26 @@ export interface FaultSpec {
   times?: number;
   /** Delay before answering (or before failing). */
   latency_ms?: number;
+  /** Probability in (0, 1] that a matching call is affected (an error rate); default 1. `times` still caps it. */
+  rate?: number;
+  /**
+   * `messages` only: accept the send (200 with a wamid) and report `error_code` later, as a `failed`
+   * status webhook (how Meta reports 131047, 131049, 131026… most of the time).
+   */
+  async?: boolean;
+  /** `messages` only: only sends to this recipient (compared as digits of `to`). */
+  recipient?: string;
+  /** With `async`: post a `sent` status before the `failed` one. */
+  sent_first?: boolean;
+  /** Close the connection without an answer (after `latency_ms`): the client sees a reset or its own timeout. */
+  drop_connection?: boolean;
 }
+
+/**
+ * When a fault is looked for: `request` = the Graph guard, before the token check (plain faults);
+ * `send` = the messages handler, once a send is valid (faults with `async` or `recipient`).
+ */
+export type FaultStage = 'request' | 'send';
 
 export interface Fault extends FaultSpec {
   id: string;
@@ -44,6 +63,7 @@ export class FaultStore {
     const fault: Fault = {
       ...spec,
       method: spec.method?.toUpperCase(),
+      ...(spec.recipient !== undefined && { recipient: spec.recipient.replace(/\D/g, '') }),
       id: opaque('flt_', 9),
       remaining: spec.times ?? null,
       hits: 0,
@@ -69,13 +89,25 @@ export class FaultStore {
     return count;
   }
 
-  /** The first fault matching this call, consumed once (dropped when its `times` are used up). */
-  take(endpoint: string, method: string, targetId: string | undefined): Fault | undefined {
+  /**
+   * The first fault matching this call (and winning its `rate` draw), consumed once (dropped when its
+   * `times` are used up).
+   */
+  take(
+    endpoint: string,
+    method: string,
+    targetId: string | undefined,
+    options: { stage?: FaultStage; recipient?: string } = {},
+  ): Fault | undefined {
+    const stage = options.stage ?? 'request';
     const fault = this.faults.find(
       (f) =>
         (f.endpoint === '*' || f.endpoint === endpoint) &&
         (f.method === undefined || f.method === method.toUpperCase()) &&
-        (f.target_id === undefined || f.target_id === targetId),
+        (f.target_id === undefined || f.target_id === targetId) &&
+        (stage === 'send') === (f.async === true || f.recipient !== undefined) &&
+        (f.recipient === undefined || f.recipient === options.recipient) &&
+        (f.rate === undefined || f.rate >= 1 || Math.random() < f.rate),
     );
     if (!fault) return undefined;
     fault.hits += 1;

@@ -3,8 +3,14 @@ import type { SandboxConfig } from '../app/config';
 import { SANDBOX_CONFIG } from '../app/tokens';
 import { Clock } from '../common/clock';
 import { FaultStore } from './fault-store';
+import { MessageStore } from './message-store';
+import { MessagingSettings } from './messaging-settings';
 import { RequestLog } from './request-log';
 import { SandboxState } from './sandbox-state';
+import { TemplateStore } from './template-store';
+import { ThroughputLimiter } from './throughput-limiter';
+
+const STORES = [SandboxState, FaultStore, RequestLog, MessageStore, MessagingSettings, TemplateStore, ThroughputLimiter];
 
 /** The configuration, the clock and everything the sandbox remembers, for every module. */
 @Global()
@@ -13,8 +19,8 @@ export class StateModule {
   static forRoot(config: SandboxConfig, clock: Clock): DynamicModule {
     return {
       module: StateModule,
-      providers: [{ provide: SANDBOX_CONFIG, useValue: config }, { provide: Clock, useValue: clock }, SandboxState, FaultStore, RequestLog],
-      exports: [SANDBOX_CONFIG, Clock, SandboxState, FaultStore, RequestLog],
+      providers: [{ provide: SANDBOX_CONFIG, useValue: config }, { provide: Clock, useValue: clock }, ...STORES],
+      exports: [SANDBOX_CONFIG, Clock, ...STORES],
     };
   }
 }

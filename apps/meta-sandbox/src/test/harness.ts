@@ -74,6 +74,39 @@ export class Sandbox {
     const f = await this.fixture(body);
     return { ...f, token: await this.exchange(await this.code(f)) };
   }
+
+  /** Onboarded and registered for Cloud API (through the Graph API, as Kirim does): ready to send. */
+  async sendable(body: Record<string, unknown> = {}): Promise<Fixture & { token: string }> {
+    const f = await this.onboarded(body);
+    await this.http
+      .post(`${V}/${f.phone_number.id}/register`)
+      .auth(f.token, { type: 'bearer' })
+      .send({ messaging_product: 'whatsapp', pin: '123456' })
+      .expect(200);
+    return f;
+  }
+
+  /** `POST /{phone_number_id}/messages` with the fixture's token. */
+  send(f: { phone_number: { id: string }; token: string }, body: Record<string, unknown>) {
+    return this.http
+      .post(`${V}/${f.phone_number.id}/messages`)
+      .auth(f.token, { type: 'bearer' })
+      .send({ messaging_product: 'whatsapp', ...body });
+  }
+
+  /** Points the sandbox's webhooks at a URL (with no delays between statuses unless asked). */
+  async webhooksTo(url: string | null, settings: Record<string, unknown> = {}): Promise<void> {
+    await this.http
+      .put('/_sandbox/webhooks/settings')
+      .send({ callback_url: url, ...settings })
+      .expect(200);
+  }
+
+  /** Waits until every scheduled and queued webhook has been posted (or given up on). */
+  async drain(timeoutMs = 5000): Promise<void> {
+    const res = await this.http.post('/_sandbox/webhooks/drain').send({ timeout_ms: timeoutMs }).expect(200);
+    if (!(res.body as { idle: boolean }).idle) throw new Error(`webhooks not drained: ${JSON.stringify(res.body)}`);
+  }
 }
 
 /** The Meta error envelope every Graph error must have. */

@@ -19,6 +19,8 @@ export const GRAPH_ENDPOINTS = [
   'subscribed_apps',
   'register',
   'deregister',
+  /** `POST /{phone_number_id}/messages`: sends and mark-as-read. */
+  'messages',
 ] as const;
 
 export type GraphEndpointName = (typeof GRAPH_ENDPOINTS)[number];

@@ -22,6 +22,13 @@ describe('Graph access tokens and permissions', () => {
       send: () => sandbox.http.post(`${V}/${f.phone_number.id}/register`).send({ messaging_product: 'whatsapp', pin: '123456' }),
     },
     { name: 'POST /{phone_number_id}/deregister', send: () => sandbox.http.post(`${V}/${f.phone_number.id}/deregister`) },
+    {
+      name: 'POST /{phone_number_id}/messages',
+      send: () =>
+        sandbox.http
+          .post(`${V}/${f.phone_number.id}/messages`)
+          .send({ messaging_product: 'whatsapp', to: '6281234567890', text: { body: 'x' } }),
+    },
   ];
 
   it('answers 401 with code 190 without a token, on every endpoint', async () => {
