@@ -1,6 +1,9 @@
 // Public face of the messaging context (messages, contacts, conversations, inbound): modules, application
 // services and their types.
-export {};
-export * from './domain/outbound/send-request';
-export { SEND_LIMITS, PHONE_DIGITS_MIN, PHONE_DIGITS_MAX } from './domain/outbound/limits';
-export { SendMessageBodyDto, MarkMessageReadBodyDto } from './domain/outbound/send-message.openapi';
+export { MessagingModule } from './messaging.module';
+export { MessagingHttpModule } from './messaging-http.module';
+export { MessagingJobsModule } from './messaging-jobs.module';
+export { MessagesService, type ListMessagesInput } from './application/messages.service';
+export { DispatchService, type DispatchOutcome, type DispatchPayload } from './application/dispatch.service';
+export type { Message, MessageDirection, MessageError, MessageStatus } from './domain/message';
+export type { Contact, Conversation } from './domain/parties';

@@ -3,6 +3,7 @@ export { WhatsappAccountsModule } from './whatsapp-accounts.module';
 export { WhatsappAccountsHttpModule } from './whatsapp-accounts-http.module';
 export { contextPortBindings } from './context-ports';
 export { AccountsService, type ListAccountsInput } from './application/accounts.service';
+export { AccountSendingService, type SendingAccount } from './application/account-sending.service';
 export { CustomerAccountsAdapter } from './application/customer-accounts.adapter';
 export { SignupService, type CompleteSignupInput, type FailSignupInput } from './application/signup.service';
 export { failureRedirect, SIGNUP_ERROR_CODES, unusableLinkRedirect, type SignupErrorCode, type SignupOutcome } from './domain/signup';

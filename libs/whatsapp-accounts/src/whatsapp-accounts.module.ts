@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ContractsModule } from '@kirim/contracts';
 import { TenancyModule } from '@kirim/tenancy';
+import { AccountSendingService } from './application/account-sending.service';
 import { AccountsService } from './application/accounts.service';
 import { CustomerAccountsAdapter } from './application/customer-accounts.adapter';
 import { SignupService } from './application/signup.service';
+import { AccountSendingRepository } from './infrastructure/account-sending.repository';
 import { AccountsRepository } from './infrastructure/accounts.repository';
 import { MetaGraphClient } from './infrastructure/meta-graph.client';
 
@@ -14,7 +16,15 @@ import { MetaGraphClient } from './infrastructure/meta-graph.client';
  */
 @Module({
   imports: [TenancyModule, ContractsModule],
-  providers: [AccountsRepository, MetaGraphClient, AccountsService, SignupService, CustomerAccountsAdapter],
-  exports: [AccountsService, SignupService, MetaGraphClient, CustomerAccountsAdapter],
+  providers: [
+    AccountsRepository,
+    AccountSendingRepository,
+    MetaGraphClient,
+    AccountsService,
+    AccountSendingService,
+    SignupService,
+    CustomerAccountsAdapter,
+  ],
+  exports: [AccountsService, AccountSendingService, SignupService, MetaGraphClient, CustomerAccountsAdapter],
 })
 export class WhatsappAccountsModule {}

@@ -11,6 +11,18 @@ const ALL_EVENT_TYPES = {
   'account.connected': true,
   'account.updated': true,
   'account.disconnected': true,
+  'message.created': true,
+  'message.received': true,
+  'message.sent': true,
+  'message.delivered': true,
+  'message.read': true,
+  'message.failed': true,
+  'conversation.created': true,
+  'conversation.updated': true,
+  'conversation.assigned': true,
+  'conversation.resolved': true,
+  'contact.created': true,
+  'contact.updated': true,
 } as const satisfies Record<EventType, true>;
 
 export function typeLevelChecks(): void {

@@ -1,4 +1,11 @@
-import type { CustomerResource, CustomerSetupLinkResource, WhatsappAccountResource } from '../resources/resources';
+import type {
+  ContactResource,
+  ConversationResource,
+  CustomerResource,
+  CustomerSetupLinkResource,
+  MessageResource,
+  WhatsappAccountResource,
+} from '../resources/resources';
 
 /**
  * The one typed registry of event types and their `data` (spec 06-webhooks-and-events.md). Producers
@@ -15,6 +22,18 @@ export interface EventDataMap {
   'account.connected': { account: WhatsappAccountResource };
   'account.updated': { account: WhatsappAccountResource };
   'account.disconnected': { account: WhatsappAccountResource };
+  'message.created': { message: MessageResource };
+  'message.received': { message: MessageResource; contact: ContactResource; conversation: ConversationResource };
+  'message.sent': { message: MessageResource };
+  'message.delivered': { message: MessageResource };
+  'message.read': { message: MessageResource };
+  'message.failed': { message: MessageResource };
+  'conversation.created': { conversation: ConversationResource };
+  'conversation.updated': { conversation: ConversationResource };
+  'conversation.assigned': { conversation: ConversationResource };
+  'conversation.resolved': { conversation: ConversationResource };
+  'contact.created': { contact: ContactResource };
+  'contact.updated': { contact: ContactResource };
 }
 
 export type EventType = keyof EventDataMap;
@@ -30,7 +49,19 @@ export const EVENT_TYPES: readonly EventType[] = [
   'account.connected',
   'account.updated',
   'account.disconnected',
+  'message.created',
+  'message.received',
+  'message.sent',
+  'message.delivered',
+  'message.read',
+  'message.failed',
+  'conversation.created',
+  'conversation.updated',
+  'conversation.assigned',
+  'conversation.resolved',
+  'contact.created',
+  'contact.updated',
 ] as const satisfies readonly EventType[];
 
 /** Events whose `previous_attributes` carries the old values of the changed fields. */
-export type EventWithPreviousAttributes = 'customer.updated' | 'account.updated';
+export type EventWithPreviousAttributes = 'customer.updated' | 'account.updated' | 'conversation.updated' | 'contact.updated';

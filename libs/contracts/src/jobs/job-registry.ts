@@ -29,6 +29,33 @@ export const QUEUES = {
     },
     MAINTENANCE_QUEUE_SETTINGS,
   ),
+  /**
+   * Messaging's outbound dispatch: one `dispatch` job per message (job id `dispatch--<msg id>`), paced per
+   * number by the processor (a job whose number has no slot yet moves itself to delayed, so it holds no worker
+   * slot); Meta's throttling and transient answers are retried by the processor itself (`attempt` counts
+   * them). BullMQ's own attempts cover unexpected failures (PostgreSQL or Redis down); failed jobs are not kept,
+   * so the sweep re-enqueues a message left `pending`.
+   */
+  messagingDispatch: defineQueue(
+    'messaging-dispatch',
+    {
+      /**
+       * Hands one `pending` message to Meta. `accountId` keys its number's pacing; `slotAt` is the slot reserved
+       * for it (epoch ms, Redis time); `attempt` counts Meta calls so far; `wamid` is Meta's answer kept when
+       * recording it failed, so a retry records instead of sending again.
+       */
+      dispatch: job<{ messageId: string; accountId: string; slotAt?: number; attempt?: number; wamid?: string }>(),
+      /** Re-enqueues `pending` messages whose dispatch job was lost (a crash or a Redis outage after commit). */
+      sweep_pending: job({ everyMs: 5_000 }),
+    },
+    {
+      concurrency: 50,
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 0 },
+    },
+  ),
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueKey = keyof typeof QUEUES;

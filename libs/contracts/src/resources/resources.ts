@@ -54,3 +54,86 @@ export interface WhatsappAccountResource {
   created_at: string;
   updated_at: string;
 }
+
+export type MessageDirection = 'inbound' | 'outbound';
+/** Outbound: pending → sent → delivered → read, or failed. Inbound: received → read. */
+export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'received';
+
+/** `error` of a failed message (spec 05 § Message resource): Kirim's code, and Meta's when Meta refused. */
+export interface MessageError {
+  code: string;
+  message: string;
+  meta_code: number | null;
+  meta_title: string | null;
+}
+
+/** Spec 05 § Message resource. */
+export interface MessageResource {
+  id: string;
+  object: 'message';
+  account_id: string;
+  phone_number_id: string;
+  customer_id: string | null;
+  conversation_id: string;
+  contact_id: string;
+  direction: MessageDirection;
+  type: string;
+  content: Record<string, unknown>;
+  status: MessageStatus;
+  wamid: string | null;
+  error: MessageError | null;
+  context: { message_id: string } | null;
+  metadata: Record<string, unknown> | null;
+  pricing: Record<string, unknown> | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+  delivered_at: string | null;
+  read_at: string | null;
+  failed_at: string | null;
+}
+
+export interface LabelSummary {
+  id: string;
+  name: string;
+  color: string;
+}
+
+/** Spec 05 § Contacts. */
+export interface ContactResource {
+  id: string;
+  object: 'contact';
+  account_id: string;
+  phone_number_id: string;
+  customer_id: string | null;
+  wa_id: string;
+  phone_number: string;
+  name: string | null;
+  profile_name: string | null;
+  email: string | null;
+  metadata: Record<string, unknown> | null;
+  labels: LabelSummary[];
+  created_at: string;
+  updated_at: string;
+}
+
+export type ConversationStatus = 'open' | 'pending' | 'resolved';
+
+/** Spec 05 § Conversations. */
+export interface ConversationResource {
+  id: string;
+  object: 'conversation';
+  account_id: string;
+  phone_number_id: string;
+  customer_id: string | null;
+  contact: { id: string; wa_id: string; phone_number: string; name: string | null };
+  status: ConversationStatus;
+  assignee: { id: string; email: string; name: string | null } | null;
+  labels: LabelSummary[];
+  unread_count: number;
+  last_message_at: string | null;
+  last_inbound_at: string | null;
+  service_window_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}

@@ -92,6 +92,19 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Log message bodies and other payloads (development only). */
   LOG_BODIES: bool(false),
+  /** Sends per second of a `STANDARD` number (Meta: 80) and of a `HIGH` one (Meta: 1,000): the dispatcher's per-number caps. */
+  MESSAGING_THROUGHPUT_STANDARD_PER_SEC: z.coerce.number().int().min(1).max(100_000).default(80),
+  MESSAGING_THROUGHPUT_HIGH_PER_SEC: z.coerce.number().int().min(1).max(100_000).default(1000),
+  /** Pacing slots are (1000 + margin) / rate ms apart, so sends up to `margin` ms late never put more than `rate` in a 1 s window. */
+  MESSAGING_PACING_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(50),
+  /** How long a number pauses after Meta throttled it (130429, 131056, 80007, 4). */
+  MESSAGING_THROTTLE_PAUSE_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
+  /** Meta calls per message before a throttled or transient failure becomes final. */
+  MESSAGING_DISPATCH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** First backoff of a transient failure (doubles per attempt, capped at 60 s). */
+  MESSAGING_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(1000),
+  /** A `pending` message older than this without a dispatch job is re-enqueued by the sweep. */
+  MESSAGING_SWEEP_GRACE_MS: z.coerce.number().int().min(0).max(3_600_000).default(5000),
 });
 
 type Parsed = z.infer<typeof schema>;

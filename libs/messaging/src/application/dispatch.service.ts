@@ -1,0 +1,229 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DelayedError, type Job } from 'bullmq';
+import { QUEUES } from '@kirim/contracts';
+import { APP_CONFIG, type AppConfig, type DurableWork, InjectJobQueue, type JobQueue, sweepLostJobs } from '@kirim/platform';
+import { AccountSendingService, MetaApiError, type SendingAccount } from '@kirim/whatsapp-accounts';
+import type { Message, MessageError } from '../domain/message';
+import { toMetaRequestBody, type OutboundType } from '../domain/outbound/send-request';
+import { pacingIntervalMs, ratePerSecond, type ThroughputRates } from '../domain/pacing';
+import { classifySendFailure, retryDelayMs } from '../domain/send-failure';
+import { MessagesRepository } from '../infrastructure/messages.repository';
+import { MetaMessagesClient } from '../infrastructure/meta-messages.client';
+import { NumberPacer } from '../infrastructure/number-pacer';
+import { toMessageResource } from './resources';
+
+export type DispatchPayload = { messageId: string; accountId: string; slotAt?: number; attempt?: number; wamid?: string };
+
+/** A job wakes this long before its slot, to have its message and token loaded when the slot comes. */
+export const SLOT_LEAD_MS = 15;
+/** A reservation that is this late when its job is ready is given up and a new slot taken (keeps sends on their slots). */
+export const SLOT_LATE_TOLERANCE_MS = 20;
+/** How long a number's throughput level is trusted in this process before it is read again. */
+const LEVEL_TTL_MS = 10_000;
+
+export type DispatchOutcome = 'sent' | 'failed' | 'skipped';
+
+/**
+ * Outbound dispatch (spec 04 § Sending rules, 05 § Send, 08 § guarantees), run by the worker per message:
+ *
+ * 1. Pacing: the job reserves its number's next slot in Redis (shared by every worker process). A slot
+ *    more than {@link SLOT_LEAD_MS} away moves the job to delayed until just before it — the job holds no
+ *    worker slot meanwhile, so a hot number's backlog never delays a cold number's message.
+ * 2. The message is loaded and skipped unless `pending`; the account's token is read (whatsapp-accounts).
+ * 3. At its slot the message goes to Meta. Meta's 200 is recorded in ONE statement (wamid, `sent`,
+ *    `message.sent`): a crash between Meta's 200 and that write is the only window for a second send.
+ * 4. Throttling pauses the number and retries; transient failures back off and retry; both become final
+ *    (`rate_limited` / `meta_error`) after MESSAGING_DISPATCH_MAX_ATTEMPTS Meta calls. Permanent errors fail
+ *    the message with the mapped code; token errors also disconnect the account.
+ */
+@Injectable()
+export class DispatchService {
+  private readonly logger = new Logger('DispatchService');
+  private readonly rates: ThroughputRates;
+  private readonly levels = new Map<string, { level: SendingAccount['throughputLevel']; until: number }>();
+
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly accounts: AccountSendingService,
+    private readonly meta: MetaMessagesClient,
+    private readonly pacer: NumberPacer,
+    @InjectJobQueue(QUEUES.messagingDispatch) private readonly queue: JobQueue<typeof QUEUES.messagingDispatch>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.rates = { STANDARD: config.MESSAGING_THROUGHPUT_STANDARD_PER_SEC, HIGH: config.MESSAGING_THROUGHPUT_HIGH_PER_SEC };
+  }
+
+  async dispatch(payload: DispatchPayload, job: Job<DispatchPayload>): Promise<DispatchOutcome> {
+    // 1. A slot of the number, before anything else (Redis only): far slots leave the worker at once.
+    let slotAt = payload.wamid === undefined ? payload.slotAt : undefined;
+    if (slotAt !== undefined) {
+      const until = await this.pacer.untilSlot(slotAt);
+      if (until < -SLOT_LATE_TOLERANCE_MS) slotAt = undefined;
+      else if (until > SLOT_LEAD_MS * 2) return this.delay(job, { ...payload, slotAt }, until - SLOT_LEAD_MS);
+    }
+    if (slotAt === undefined && payload.wamid === undefined) {
+      const interval = pacingIntervalMs(
+        ratePerSecond(await this.levelOf(payload.accountId), this.rates),
+        this.config.MESSAGING_PACING_MARGIN_MS,
+      );
+      const slot = await this.pacer.reserve(payload.accountId, interval);
+      if (slot.waitMs > SLOT_LEAD_MS) return this.delay(job, { ...payload, slotAt: slot.slotAt }, slot.waitMs - SLOT_LEAD_MS);
+      slotAt = slot.slotAt;
+    }
+
+    // 2. The message and the account's token.
+    const found = await this.messages.findForDispatch(payload.messageId);
+    const message = found?.message;
+    if (!found || !message || message.status !== 'pending' || message.direction !== 'outbound') return 'skipped';
+    const account = await this.accounts.credentials(message.accountId);
+    const attempt = (payload.attempt ?? 0) + 1;
+    if (!account || (account.status !== 'approved' && account.status !== 'restricted')) {
+      const error: MessageError = {
+        code: 'account_not_connected',
+        message: 'The account is not connected: it was disconnected or archived after the message was accepted.',
+        meta_code: null,
+        meta_title: null,
+      };
+      return this.fail(message, account?.phoneNumberId ?? '', error, attempt - 1);
+    }
+    this.levels.set(account.id, { level: account.throughputLevel, until: Date.now() + LEVEL_TTL_MS });
+    const sending: Message = { ...message, phoneNumberId: account.phoneNumberId };
+
+    // Meta already answered an earlier attempt whose record failed: record it, never send again.
+    if (payload.wamid !== undefined) return this.recordSent(sending, payload.wamid, payload.attempt ?? 1, job, payload);
+
+    // 3. At the slot, to Meta.
+    if (slotAt !== undefined) {
+      const wait = await this.pacer.untilSlot(slotAt);
+      if (wait > 0) await sleep(wait);
+    }
+    let wamid: string;
+    try {
+      ({ wamid } = await this.meta.send(account.businessToken, account.phoneNumberId, toMetaRequestBody(toDraft(message, found.waId))));
+    } catch (error) {
+      return this.failed(error, sending, account, attempt, job, payload);
+    }
+    return this.recordSent(sending, wamid, attempt, job, payload);
+  }
+
+  /** The sweep: `pending` messages older than the grace period whose job is gone get one again. */
+  sweepPending(): Promise<number> {
+    return sweepLostJobs({
+      queue: this.queue,
+      job: 'dispatch',
+      graceMs: this.config.MESSAGING_SWEEP_GRACE_MS,
+      findStale: async (olderThan, limit): Promise<DurableWork<DispatchPayload>[]> =>
+        (await this.messages.findStalePending(olderThan, limit)).map((m) => ({
+          id: m.id,
+          payload: { messageId: m.id, accountId: m.accountId },
+        })),
+    });
+  }
+
+  private async recordSent(
+    message: Message,
+    wamid: string,
+    attempt: number,
+    job: Job<DispatchPayload>,
+    payload: DispatchPayload,
+  ): Promise<DispatchOutcome> {
+    const at = new Date();
+    const sent: Message = { ...message, status: 'sent', wamid, sentAt: at, updatedAt: at, attempts: attempt };
+    try {
+      const { recorded, earlyStatuses } = await this.messages.recordSent(message, wamid, attempt, at, {
+        type: 'message.sent',
+        data: { message: toMessageResource(sent) },
+      });
+      if (earlyStatuses) this.logger.log({ msg: 'statuses arrived before the wamid was recorded', message_id: message.id });
+      return recorded ? 'sent' : 'skipped';
+    } catch (error) {
+      // Meta has the message: keep its wamid with the job so that the retry records it instead of sending again.
+      await job.updateData({ ...payload, wamid, attempt }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async failed(
+    error: unknown,
+    message: Message,
+    account: SendingAccount,
+    attempt: number,
+    job: Job<DispatchPayload>,
+    payload: DispatchPayload,
+  ): Promise<DispatchOutcome> {
+    if (!(error instanceof MetaApiError)) throw error;
+    const failure = classifySendFailure({
+      kind: error.kind,
+      code: error.code,
+      httpStatus: error.httpStatus,
+      message: error.message,
+      details: error.details,
+    });
+    const max = this.config.MESSAGING_DISPATCH_MAX_ATTEMPTS;
+    switch (failure.kind) {
+      case 'throttled': {
+        await this.pacer.pause(account.id, this.config.MESSAGING_THROTTLE_PAUSE_MS);
+        if (attempt >= max) return this.fail(message, account.phoneNumberId, failure.error, attempt);
+        await this.messages.recordRetry(message.id, attempt, new Date());
+        const interval = pacingIntervalMs(ratePerSecond(account.throughputLevel, this.rates), this.config.MESSAGING_PACING_MARGIN_MS);
+        const slot = await this.pacer.reserve(account.id, interval);
+        return this.delay(job, { ...payload, attempt, slotAt: slot.slotAt }, Math.max(0, slot.waitMs - SLOT_LEAD_MS));
+      }
+      case 'transient': {
+        if (attempt >= max) return this.fail(message, account.phoneNumberId, failure.error, attempt);
+        await this.messages.recordRetry(message.id, attempt, new Date());
+        const { slotAt: _spent, ...rest } = payload;
+        return this.delay(job, { ...rest, attempt }, retryDelayMs(attempt, this.config.MESSAGING_RETRY_BASE_MS));
+      }
+      case 'account': {
+        const outcome = await this.fail(message, account.phoneNumberId, failure.error, attempt);
+        const disconnected = await this.accounts.disconnectForTokenError(account.id, account.tokenRef);
+        if (disconnected)
+          this.logger.warn({ msg: 'account disconnected by a Meta token error', account_id: account.id, meta_code: error.code });
+        return outcome;
+      }
+      case 'permanent':
+        return this.fail(message, account.phoneNumberId, failure.error, attempt);
+    }
+  }
+
+  private async fail(message: Message, phoneNumberId: string, error: MessageError, attempts: number): Promise<DispatchOutcome> {
+    const at = new Date();
+    const failed: Message = { ...message, phoneNumberId, status: 'failed', error, failedAt: at, updatedAt: at, attempts };
+    await this.messages.recordFailed(message, error, attempts, at, {
+      type: 'message.failed',
+      data: { message: toMessageResource(failed) },
+    });
+    return 'failed';
+  }
+
+  /** Moves the job to delayed (it leaves the worker now) with its new data; BullMQ needs the DelayedError. */
+  private async delay(job: Job<DispatchPayload>, data: DispatchPayload, delayMs: number): Promise<never> {
+    await job.updateData(data);
+    await job.moveToDelayed(Date.now() + Math.max(0, Math.round(delayMs)), job.token);
+    throw new DelayedError();
+  }
+
+  private async levelOf(accountId: string): Promise<SendingAccount['throughputLevel']> {
+    const known = this.levels.get(accountId);
+    if (known && known.until > Date.now()) return known.level;
+    const account = await this.accounts.credentials(accountId);
+    const level = account?.throughputLevel ?? 'STANDARD';
+    this.levels.set(accountId, { level, until: Date.now() + LEVEL_TTL_MS });
+    return level;
+  }
+}
+
+function toDraft(message: Message, waId: string) {
+  return {
+    to: waId,
+    type: message.type as OutboundType,
+    content: message.content,
+    context: message.context,
+    bizOpaqueCallbackData: message.bizOpaqueCallbackData,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,347 @@
+import { Injectable } from '@nestjs/common';
+import type { MessageError } from '@kirim/contracts';
+import { Database, KEYSET_ORDER, type KeysetPosition, keysetWhere, newId, scopeWhere, type TenantScope } from '@kirim/platform';
+import type { Message, MessageFilters, MessageStatus } from '../domain/message';
+
+/** The account a path's `{phone_number_id}` names, as messaging needs it. */
+export interface MessagingAccount {
+  id: string;
+  organizationId: string;
+  teamId: string;
+  customerId: string | null;
+  phoneNumberId: string;
+  status: 'approved' | 'restricted' | 'disconnected' | 'archived';
+}
+
+/** Everything a send's policy checks need, read in one statement (see {@link MessagesRepository.sendContext}). */
+export interface SendContext {
+  account: MessagingAccount;
+  customerStatus: 'pending' | 'active' | 'suspended' | 'archived' | null;
+  contact: { id: string; lastInboundAt: Date | null } | null;
+  conversationId: string | null;
+  /** Whether `context.message_id` / the reaction's `message_id` is a wamid of this account (null: not asked). */
+  contextKnown: boolean | null;
+  reactionKnown: boolean | null;
+}
+
+/** A new outbound message row (status `pending`). */
+export interface NewOutboundMessage {
+  id: string;
+  account: MessagingAccount;
+  conversationId: string;
+  contactId: string;
+  type: string;
+  content: Record<string, unknown>;
+  context: { message_id: string } | null;
+  metadata: Record<string, unknown> | null;
+  bizOpaqueCallbackData: string | null;
+  createdAt: Date;
+}
+
+/** The event appended in the same statement as a message change (the outbox row, typed by the caller). */
+export interface InlineEvent {
+  type: 'message.created' | 'message.sent' | 'message.failed';
+  data: Record<string, unknown>;
+}
+
+interface MessageRow {
+  id: string;
+  orgId: string;
+  teamId: string;
+  customerId: string | null;
+  accountId: string;
+  conversationId: string;
+  contactId: string;
+  direction: Message['direction'];
+  type: string;
+  content: unknown;
+  status: MessageStatus;
+  wamid: string | null;
+  error: unknown;
+  context: unknown;
+  metadata: unknown;
+  pricing: unknown;
+  bizOpaqueCallbackData: string | null;
+  attempts: number;
+  createdAt: Date;
+  updatedAt: Date;
+  sentAt: Date | null;
+  deliveredAt: Date | null;
+  readAt: Date | null;
+  failedAt: Date | null;
+}
+
+interface SendContextRow {
+  id: string;
+  org_id: string;
+  team_id: string;
+  customer_id: string | null;
+  phone_number_id: string;
+  account_status: MessagingAccount['status'];
+  customer_status: SendContext['customerStatus'];
+  contact_id: string | null;
+  last_inbound_at: Date | null;
+  conversation_id: string | null;
+  context_known: boolean | null;
+  reaction_known: boolean | null;
+}
+
+const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+
+/**
+ * Messages in PostgreSQL. Tenant reads take the scope (organization, and customer for a restricted key);
+ * the dispatcher's reads and writes go by message id (the worker acts for the message's own organization).
+ *
+ * The send path is raw SQL (decision 40's reasoning, see decisions.md): one statement reads every fact the
+ * policy checks need, one statement writes message + conversation + `message.created` when the contact
+ * and conversation exist. The dispatcher records Meta's answer and its event in one statement too.
+ */
+@Injectable()
+export class MessagesRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * The path's account (in the scope: another organization's or customer's number reads as absent), its
+   * customer's status, the contact with this wa_id and its conversation, and whether the quoted and the
+   * reacted-to wamids exist in this account — one round trip. Reads whatsapp-accounts' and tenancy's rows
+   * (read-only) because this is the hottest path of the API.
+   */
+  async sendContext(
+    scope: TenantScope,
+    phoneNumberId: string,
+    waId: string,
+    contextWamid: string | null,
+    reactionWamid: string | null,
+  ): Promise<SendContext | null> {
+    const rows = await this.db.tx.$queryRaw<SendContextRow[]>`
+      SELECT a.id, a.org_id, a.team_id, a.customer_id, a.phone_number_id, a.status::text AS account_status,
+             c.status::text AS customer_status, ct.id AS contact_id, ct.last_inbound_at, cv.id AS conversation_id,
+             CASE WHEN ${contextWamid}::text IS NULL THEN NULL
+                  ELSE EXISTS (SELECT 1 FROM messages m WHERE m.account_id = a.id AND m.wamid = ${contextWamid}::text) END AS context_known,
+             CASE WHEN ${reactionWamid}::text IS NULL THEN NULL
+                  ELSE EXISTS (SELECT 1 FROM messages m WHERE m.account_id = a.id AND m.wamid = ${reactionWamid}::text) END AS reaction_known
+      FROM whatsapp_accounts a
+      LEFT JOIN customers c ON c.id = a.customer_id
+      LEFT JOIN contacts ct ON ct.account_id = a.id AND ct.wa_id = ${waId}
+      LEFT JOIN conversations cv ON cv.account_id = a.id AND cv.contact_id = ct.id
+      WHERE a.phone_number_id = ${phoneNumberId} AND a.org_id = ${scope.organizationId}
+        AND (${scope.customerId}::text IS NULL OR a.customer_id = ${scope.customerId}::text)`;
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      account: {
+        id: row.id,
+        organizationId: row.org_id,
+        teamId: row.team_id,
+        customerId: row.customer_id,
+        phoneNumberId: row.phone_number_id,
+        status: row.account_status,
+      },
+      customerStatus: row.customer_status,
+      contact: row.contact_id === null ? null : { id: row.contact_id, lastInboundAt: row.last_inbound_at },
+      conversationId: row.conversation_id,
+      contextKnown: row.context_known,
+      reactionKnown: row.reaction_known,
+    };
+  }
+
+  /** The path's account in the scope (reads), or null — another tenant's number is absent. */
+  async accountInScope(scope: TenantScope, phoneNumberId: string): Promise<MessagingAccount | null> {
+    const rows = await this.db.tx.$queryRaw<
+      Omit<SendContextRow, 'customer_status' | 'contact_id' | 'last_inbound_at' | 'conversation_id' | 'context_known' | 'reaction_known'>[]
+    >`
+      SELECT a.id, a.org_id, a.team_id, a.customer_id, a.phone_number_id, a.status::text AS account_status
+      FROM whatsapp_accounts a
+      WHERE a.phone_number_id = ${phoneNumberId} AND a.org_id = ${scope.organizationId}
+        AND (${scope.customerId}::text IS NULL OR a.customer_id = ${scope.customerId}::text)`;
+    const row = rows[0];
+    return row
+      ? {
+          id: row.id,
+          organizationId: row.org_id,
+          teamId: row.team_id,
+          customerId: row.customer_id,
+          phoneNumberId: row.phone_number_id,
+          status: row.account_status,
+        }
+      : null;
+  }
+
+  /**
+   * The hot write of a send whose contact and conversation exist: the conversation's `last_message_at`,
+   * the `pending` message and its `message.created` event, in ONE statement (atomic by itself; inside the
+   * idempotency transaction when there is one). Returns false when the conversation vanished (nothing written).
+   */
+  async insertOutbound(message: NewOutboundMessage, event: InlineEvent): Promise<boolean> {
+    const a = message.account;
+    const written = await this.db.tx.$executeRaw`
+      WITH cv AS (
+        UPDATE conversations SET last_message_at = GREATEST(COALESCE(last_message_at, ${message.createdAt}::timestamptz), ${message.createdAt}::timestamptz),
+               updated_at = ${message.createdAt}::timestamptz
+        WHERE id = ${message.conversationId} RETURNING id
+      ), m AS (
+        INSERT INTO messages (id, org_id, team_id, customer_id, account_id, conversation_id, contact_id, direction, type, content, status,
+                              context, metadata, biz_opaque_callback_data, created_at, updated_at)
+        SELECT ${message.id}, ${a.organizationId}, ${a.teamId}, ${a.customerId}::text, ${a.id}, cv.id, ${message.contactId},
+               'outbound', ${message.type}, ${json(message.content)}::jsonb, 'pending', ${json(message.context)}::jsonb,
+               ${json(message.metadata)}::jsonb, ${message.bizOpaqueCallbackData}::text, ${message.createdAt}::timestamptz, ${message.createdAt}::timestamptz
+        FROM cv RETURNING id
+      )
+      INSERT INTO events (id, org_id, team_id, customer_id, type, data, created_at)
+      SELECT ${newId('evt')}, ${a.organizationId}, ${a.teamId}, ${a.customerId}::text, ${event.type}, ${json(event.data)}::jsonb, ${message.createdAt}::timestamptz
+      FROM m`;
+    return written === 1;
+  }
+
+  /** The same write through the caller's transaction, for a send that just created its contact or conversation. */
+  async insertOutboundInTransaction(message: NewOutboundMessage): Promise<void> {
+    if (!this.db.inTransaction) throw new Error('insertOutboundInTransaction needs a transaction');
+    const a = message.account;
+    await this.db.tx.$executeRaw`
+      INSERT INTO messages (id, org_id, team_id, customer_id, account_id, conversation_id, contact_id, direction, type, content, status,
+                            context, metadata, biz_opaque_callback_data, created_at, updated_at)
+      VALUES (${message.id}, ${a.organizationId}, ${a.teamId}, ${a.customerId}::text, ${a.id}, ${message.conversationId}, ${message.contactId},
+              'outbound', ${message.type}, ${json(message.content)}::jsonb, 'pending', ${json(message.context)}::jsonb,
+              ${json(message.metadata)}::jsonb, ${message.bizOpaqueCallbackData}::text, ${message.createdAt}::timestamptz, ${message.createdAt}::timestamptz)`;
+  }
+
+  /** Newest first within one account, after the keyset position, at most `take` rows. */
+  async list(
+    scope: TenantScope,
+    account: MessagingAccount,
+    filters: MessageFilters,
+    page: { take: number; after: KeysetPosition | undefined },
+  ): Promise<Message[]> {
+    const createdAt: { gt?: Date; lt?: Date } = {};
+    if (filters.createdAfter) createdAt.gt = filters.createdAfter;
+    if (filters.createdBefore) createdAt.lt = filters.createdBefore;
+    const rows = await this.db.tx.message.findMany({
+      where: {
+        AND: [
+          {
+            accountId: account.id,
+            ...(filters.conversationId !== undefined && { conversationId: filters.conversationId }),
+            ...(filters.contactId !== undefined && { contactId: filters.contactId }),
+            ...(filters.direction !== undefined && { direction: filters.direction }),
+            ...(filters.status !== undefined && { status: filters.status }),
+            ...(filters.createdAfter || filters.createdBefore ? { createdAt } : {}),
+          },
+          scopeWhere(scope),
+          keysetWhere(page.after),
+        ],
+      },
+      orderBy: KEYSET_ORDER,
+      take: page.take,
+    });
+    return rows.map((row) => toMessage(row, account.phoneNumberId));
+  }
+
+  async find(scope: TenantScope, account: MessagingAccount, id: string): Promise<Message | null> {
+    const row = await this.db.tx.message.findFirst({ where: { AND: [{ id, accountId: account.id }, scopeWhere(scope)] } });
+    return row ? toMessage(row, account.phoneNumberId) : null;
+  }
+
+  /** The dispatcher's read: the message by id and its contact's wa_id, one statement (the number is filled in by the caller). */
+  async findForDispatch(id: string): Promise<{ message: Message; waId: string } | null> {
+    const rows = await this.db.tx.$queryRaw<(MessageRow & { waId: string })[]>`
+      SELECT m.id, m.org_id AS "orgId", m.team_id AS "teamId", m.customer_id AS "customerId", m.account_id AS "accountId",
+             m.conversation_id AS "conversationId", m.contact_id AS "contactId", m.direction::text AS direction, m.type, m.content,
+             m.status::text AS status, m.wamid, m.error, m.context, m.metadata, m.pricing,
+             m.biz_opaque_callback_data AS "bizOpaqueCallbackData", m.attempts, m.created_at AS "createdAt", m.updated_at AS "updatedAt",
+             m.sent_at AS "sentAt", m.delivered_at AS "deliveredAt", m.read_at AS "readAt", m.failed_at AS "failedAt", ct.wa_id AS "waId"
+      FROM messages m JOIN contacts ct ON ct.id = m.contact_id
+      WHERE m.id = ${id}`;
+    const row = rows[0];
+    return row ? { message: toMessage(row, ''), waId: row.waId } : null;
+  }
+
+  /**
+   * Meta's 200, recorded in ONE statement: wamid, `sent`, `sent_at`, the attempt count and `message.sent` —
+   * only while the message is still `pending` (a second dispatch of the same message records nothing).
+   * Returns whether it was recorded, and whether statuses for this wamid arrived before it was known.
+   */
+  async recordSent(
+    message: Message,
+    wamid: string,
+    attempts: number,
+    at: Date,
+    event: InlineEvent,
+  ): Promise<{ recorded: boolean; earlyStatuses: boolean }> {
+    const rows = await this.db.tx.$queryRaw<{ recorded: bigint; early: boolean }[]>`
+      WITH m AS (
+        UPDATE messages SET status = 'sent', wamid = ${wamid}, sent_at = ${at}::timestamptz, updated_at = ${at}::timestamptz,
+               attempts = ${attempts}::int, last_attempt_at = ${at}::timestamptz
+        WHERE id = ${message.id} AND status = 'pending' RETURNING id
+      ), e AS (
+        INSERT INTO events (id, org_id, team_id, customer_id, type, data, created_at)
+        SELECT ${newId('evt')}, ${message.organizationId}, ${message.teamId}, ${message.customerId}::text, ${event.type},
+               ${json(event.data)}::jsonb, ${at}::timestamptz
+        FROM m RETURNING id
+      )
+      SELECT (SELECT count(*) FROM e) AS recorded,
+             EXISTS (SELECT 1 FROM early_message_statuses s WHERE s.account_id = ${message.accountId} AND s.wamid = ${wamid}) AS early`;
+    const row = rows[0];
+    return { recorded: Number(row?.recorded ?? 0) === 1, earlyStatuses: row?.early === true };
+  }
+
+  /** A final failure, recorded in one statement with `message.failed` (only while still `pending`). */
+  async recordFailed(message: Message, error: MessageError, attempts: number, at: Date, event: InlineEvent): Promise<boolean> {
+    const written = await this.db.tx.$executeRaw`
+      WITH m AS (
+        UPDATE messages SET status = 'failed', error = ${json(error)}::jsonb, failed_at = ${at}::timestamptz, updated_at = ${at}::timestamptz,
+               attempts = ${attempts}::int, last_attempt_at = ${at}::timestamptz
+        WHERE id = ${message.id} AND status = 'pending' RETURNING id
+      )
+      INSERT INTO events (id, org_id, team_id, customer_id, type, data, created_at)
+      SELECT ${newId('evt')}, ${message.organizationId}, ${message.teamId}, ${message.customerId}::text, ${event.type},
+             ${json(event.data)}::jsonb, ${at}::timestamptz
+      FROM m`;
+    return written === 1;
+  }
+
+  /** Bookkeeping of a retried attempt (throttled or transient): the message stays `pending`. */
+  async recordRetry(id: string, attempts: number, at: Date): Promise<void> {
+    await this.db.tx.$executeRaw`
+      UPDATE messages SET attempts = ${attempts}::int, last_attempt_at = ${at}::timestamptz WHERE id = ${id} AND status = 'pending'`;
+  }
+
+  /** The sweep: `pending` outbound messages created before `olderThan`, oldest first. */
+  async findStalePending(olderThan: Date, limit: number): Promise<{ id: string; accountId: string }[]> {
+    return this.db.tx.message.findMany({
+      select: { id: true, accountId: true },
+      where: { status: 'pending', createdAt: { lt: olderThan } },
+      orderBy: { createdAt: 'asc' },
+      take: limit,
+    });
+  }
+}
+
+export function toMessage(row: MessageRow, phoneNumberId: string): Message {
+  return {
+    id: row.id,
+    organizationId: row.orgId,
+    teamId: row.teamId,
+    customerId: row.customerId,
+    accountId: row.accountId,
+    phoneNumberId,
+    conversationId: row.conversationId,
+    contactId: row.contactId,
+    direction: row.direction,
+    type: row.type,
+    content: (row.content ?? {}) as Record<string, unknown>,
+    status: row.status,
+    wamid: row.wamid,
+    error: (row.error ?? null) as MessageError | null,
+    context: (row.context ?? null) as { message_id: string } | null,
+    metadata: (row.metadata ?? null) as Record<string, unknown> | null,
+    pricing: (row.pricing ?? null) as Record<string, unknown> | null,
+    bizOpaqueCallbackData: row.bizOpaqueCallbackData,
+    attempts: row.attempts,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    sentAt: row.sentAt,
+    deliveredAt: row.deliveredAt,
+    readAt: row.readAt,
+    failedAt: row.failedAt,
+  };
+}
