@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp, runProcess } from '@kirim/platform';
+import { configureHttpApp, createHttpAdapter, runProcess } from '@kirim/platform';
 import { WorkerModule } from './app/worker.module';
 
 /**
@@ -8,11 +8,11 @@ import { WorkerModule } from './app/worker.module';
  * On SIGTERM it stops taking jobs, waits for the jobs in flight, disconnects and exits 0.
  */
 runProcess(async (config) => {
-  const app = await NestFactory.create(WorkerModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create(WorkerModule.forRoot(config), createHttpAdapter(config), { bodyParser: false, bufferLogs: true });
   // No public URL: the worker's port is internal. Without METRICS_TOKEN its /metrics is open (internal only).
   configureHttpApp(app);
   // SIGTERM/SIGINT → app.close(): GracefulShutdown closes the BullMQ workers, which stop taking jobs and
   // wait for the jobs in flight; then PostgreSQL, Redis and the HTTP server close and the process exits 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
-  await app.listen(config.WORKER_PORT);
+  await app.listen(config.WORKER_PORT, '0.0.0.0');
 });

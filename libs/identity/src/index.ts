@@ -7,6 +7,6 @@ export { UsersService, type NewUserInput } from './application/users.service';
 export { ApiKeysService, type NewApiKeyInput } from './application/api-keys.service';
 export { CUSTOMER_DIRECTORY, type CustomerDirectory } from './application/customer-directory';
 export { OrganizationScopeOnly } from './http/api-key.guard';
-export { ApiAdmissionMiddleware, type AdmittedRequest } from './http/api-admission.middleware';
+export { ApiAdmission, type AdmittedRequest } from './http/api-admission';
 export { USER_ROLES, type UserRole } from './domain/users';
 export type { ApiKeyResource, CreatedApiKey, MeResource, OrganizationResource, TeamResource, UserResource } from './domain/resources';

@@ -8,6 +8,7 @@ export * from './errors/error-body';
 export * from './errors/to-error-response';
 export * from './errors/app-exception.filter';
 export * from './http/request-id';
+export * from './http/http-types';
 export * from './http/json-body';
 export * from './http/validation';
 export * from './http/single-line-text';

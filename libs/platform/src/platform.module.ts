@@ -38,7 +38,9 @@ export class PlatformModule {
         LoggerModule.forRoot(loggerParams(config)),
         ClsModule.forRoot({
           global: true,
-          middleware: { mount: true },
+          // No per-request CLS context: `withTransaction` opens one for the transaction it runs, and
+          // nothing else reads the CLS (its middleware cost more per request than a query; decision 48).
+          middleware: { mount: false },
           plugins: [
             new ClsPluginTransactional({
               imports: [prismaModule],

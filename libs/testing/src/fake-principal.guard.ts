@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import type { RequestWithPrincipal } from '@kirim/platform';
+import { headerValue, type RequestWithPrincipal } from '@kirim/platform';
 
 /**
  * For tests of platform behaviour without identity: sets `req.principal` from `x-test-org` (and the
@@ -10,13 +10,16 @@ import type { RequestWithPrincipal } from '@kirim/platform';
 export class FakePrincipalGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
-    const org = req.header('x-test-org');
+    const org = headerValue(req, 'x-test-org');
     if (org) {
       req.principal = {
         organizationId: org,
         apiKeyId: 'key_test',
         customerId: null,
-        rateLimits: { writePerMinute: Number(req.header('x-test-write') ?? 600), readPerMinute: Number(req.header('x-test-read') ?? 6000) },
+        rateLimits: {
+          writePerMinute: Number(headerValue(req, 'x-test-write') ?? 600),
+          readPerMinute: Number(headerValue(req, 'x-test-read') ?? 6000),
+        },
       };
     }
     return true;

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { configureHttpApp, type HttpAppOptions } from '@kirim/platform';
+import { APP_CONFIG, type AppConfig, configureHttpApp, createHttpAdapter, type HttpAppOptions } from '@kirim/platform';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 
@@ -34,7 +35,12 @@ export async function createTestApp(
   const options: TestAppOptions =
     typeof beforeInitOrOptions === 'function' ? { beforeInit: beforeInitOrOptions } : (beforeInitOrOptions ?? {});
   const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true, logger: false });
+  const config = moduleRef.get<AppConfig | undefined>(APP_CONFIG, { strict: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), {
+    bodyParser: false,
+    bufferLogs: true,
+    logger: false,
+  });
   configureHttpApp(app, options.http);
   options.beforeInit?.(app);
   let port: number | undefined;
@@ -43,6 +49,7 @@ export async function createTestApp(
     port = (app.getHttpServer() as { address(): AddressInfo }).address().port;
   } else {
     await app.init();
+    await app.getHttpAdapter().getInstance().ready();
   }
   return { app, http: request(app.getHttpServer()), port, close: () => app.close() };
 }

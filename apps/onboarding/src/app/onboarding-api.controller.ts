@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig, Public, RawResponse } from '@kirim/platform';
+import { APP_CONFIG, type AppConfig, type HttpRequest, Public, RawResponse } from '@kirim/platform';
 import { SetupLinksService } from '@kirim/tenancy';
 import { type SignupOutcome, SignupService, unusableLinkRedirect } from '@kirim/whatsapp-accounts';
-import type { Request, Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CompleteDto, FailDto, ResolveDto } from './onboarding.dto';
 import { OnboardingRateLimit } from './onboarding-rate-limit';
 
@@ -41,12 +41,12 @@ export class OnboardingApiController {
   @HttpCode(200)
   async resolve(
     @Body() body: ResolveDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<ResolveResponse | UnusableResponse> {
     await this.rateLimit.take(req, body.token, 'api');
     const resolved = await this.links.resolveToken(body.token);
-    res.setHeader('Cache-Control', 'no-store');
+    res.header('Cache-Control', 'no-store');
     if (resolved.unusable !== undefined) {
       res.status(410);
       const url = unusableLinkRedirect(resolved);
@@ -70,10 +70,14 @@ export class OnboardingApiController {
   /** Completes the signup with Meta and Kirim; 200 with the outcome (success or failure) and its `redirect_url`. */
   @Post('complete')
   @HttpCode(200)
-  async complete(@Body() body: CompleteDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SignupOutcome> {
+  async complete(
+    @Body() body: CompleteDto,
+    @Req() req: HttpRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<SignupOutcome> {
     // resolve's budget, shared (spec 03): per token prefix and per client IP.
     await this.rateLimit.take(req, body.token, 'api');
-    res.setHeader('Cache-Control', 'no-store');
+    res.header('Cache-Control', 'no-store');
     return this.signup.complete({
       token: body.token,
       nonce: body.nonce,
@@ -87,9 +91,9 @@ export class OnboardingApiController {
   /** The popup was cancelled or reported an error; 200 with the failure outcome and its `redirect_url`. The link stays active. */
   @Post('fail')
   @HttpCode(200)
-  async fail(@Body() body: FailDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SignupOutcome> {
+  async fail(@Body() body: FailDto, @Req() req: HttpRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<SignupOutcome> {
     await this.rateLimit.take(req, body.token, 'api');
-    res.setHeader('Cache-Control', 'no-store');
+    res.header('Cache-Control', 'no-store');
     return this.signup.fail({
       token: body.token,
       nonce: body.nonce,

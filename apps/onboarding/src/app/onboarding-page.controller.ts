@@ -1,8 +1,8 @@
 import { unusableLinkRedirect } from '@kirim/whatsapp-accounts';
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig, Public, RawResponse } from '@kirim/platform';
+import { APP_CONFIG, type AppConfig, type HttpRequest, Public, RawResponse } from '@kirim/platform';
 import { SetupLinksService } from '@kirim/tenancy';
-import type { Request, Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { OnboardingRateLimit } from './onboarding-rate-limit';
 import { PAGE_CSS, PAGE_SCRIPT, pageHeaders, renderReadyPage, renderUnusablePage } from './page';
 
@@ -44,22 +44,24 @@ export class OnboardingPageController {
   ) {}
 
   @Get('static/onboarding.js')
-  script(@Res() res: Response): void {
+  script(@Res() res: FastifyReply): void {
     res
-      .set({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' })
+      .headers({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' })
       .send(PAGE_SCRIPT);
   }
 
   @Get('static/onboarding.css')
-  style(@Res() res: Response): void {
-    res.set({ 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }).send(PAGE_CSS);
+  style(@Res() res: FastifyReply): void {
+    res
+      .headers({ 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' })
+      .send(PAGE_CSS);
   }
 
   @Get(':token')
-  async page(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async page(@Param('token') token: string, @Req() req: HttpRequest, @Res() res: FastifyReply): Promise<void> {
     await this.rateLimit.take(req, token, 'page');
     const resolved = await this.links.resolveToken(token);
-    res.set({ ...pageHeaders(this.config), ...extraPageHeaders(this.config) });
+    res.headers({ ...pageHeaders(this.config), ...extraPageHeaders(this.config) });
     const signupOrigin = this.config.META_SIGNUP_ORIGIN;
     if (resolved.unusable !== undefined) {
       res.status(410).send(

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, perMinute, RateLimiter } from '@kirim/platform';
-import type { Request } from 'express';
+import { AppError, type HttpRequest, perMinute, RateLimiter } from '@kirim/platform';
 
 /** Spec 03 step 5: 30 calls per 60 s per token prefix and per client IP. */
 export const ONBOARDING_LIMIT_PER_MIN = 30;
@@ -17,7 +16,7 @@ export const TOKEN_BUCKET_PREFIX_LENGTH = 12;
 export class OnboardingRateLimit {
   constructor(private readonly limiter: RateLimiter) {}
 
-  async take(req: Request, token: string, scope: 'api' | 'page'): Promise<void> {
+  async take(req: HttpRequest, token: string, scope: 'api' | 'page'): Promise<void> {
     const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const prefix = token.slice(0, TOKEN_BUCKET_PREFIX_LENGTH).replace(/[^A-Za-z0-9_-]/g, '_');
     const kind = scope === 'api' ? 'write' : 'read';

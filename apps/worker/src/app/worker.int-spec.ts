@@ -1,5 +1,6 @@
 import { BullModule, getQueueToken, Processor, WorkerHost } from '@nestjs/bullmq';
 import { type INestApplication, Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { type Job, Queue, QueueEvents } from 'bullmq';
 import request from 'supertest';
@@ -7,6 +8,7 @@ import { QUEUES } from '@kirim/contracts';
 import {
   type AppConfig,
   configureHttpApp,
+  createHttpAdapter,
   Database,
   type JobNameOf,
   type JobSchedules,
@@ -26,9 +28,10 @@ async function bootWorker(
   ...extra: Parameters<typeof Test.createTestingModule>[0]['imports'] & object
 ): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(config), ...extra] }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createHttpAdapter(config), { bodyParser: false, logger: false });
   configureHttpApp(app);
   await app.init();
+  await app.getHttpAdapter().getInstance().ready();
   return app;
 }
 

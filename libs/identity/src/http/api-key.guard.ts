@@ -2,7 +2,7 @@ import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard, type IAuthModuleOptions } from '@nestjs/passport';
 import { AppError, type Principal, PUBLIC_ROUTE_KEY } from '@kirim/platform';
-import type { AdmittedRequest } from './api-admission.middleware';
+import type { AdmittedRequest } from './api-admission';
 
 const ORGANIZATION_SCOPE_ONLY = 'kirim:organization-scope-only';
 /** Refuses customer-restricted keys with 403 `customer_scope_forbidden` (api keys, webhooks, create customer). */

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Request } from 'express';
+import type { HttpRequest } from '../http/http-types';
 import type { TenantScope } from '../scope/tenant-scope';
 
 /**
@@ -14,7 +14,7 @@ export interface Principal extends TenantScope {
   rateLimits: { writePerMinute: number; readPerMinute: number };
 }
 
-export type RequestWithPrincipal = Request & { principal?: Principal };
+export type RequestWithPrincipal = HttpRequest & { principal?: Principal };
 
 const PUBLIC_ROUTE = 'kirim:public-route';
 /** No API key needed (health, openapi, metrics). */

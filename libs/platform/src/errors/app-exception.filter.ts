@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import { type HttpRequest, requestPath } from '../http/http-types';
 import { newId } from '../ids/ids';
 import { toErrorResponse } from './to-error-response';
 
@@ -11,16 +12,19 @@ export class AppExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
-    const req = http.getRequest<Request & { id?: string }>();
-    const res = http.getResponse<Response>();
+    const req = http.getRequest<Partial<HttpRequest>>();
+    const res = http.getResponse<FastifyReply>();
     const requestId = typeof req.id === 'string' ? req.id : newId('req');
     const { status, body, headers, unexpected } = toErrorResponse(exception, requestId);
     if (unexpected) {
-      this.logger.error({ err: exception, requestId, method: req.method, path: req.path }, 'request failed');
+      this.logger.error(
+        { err: exception, requestId, request_id: requestId, method: req.method, path: requestPath({ url: req.url ?? '' }) },
+        'request failed',
+      );
     }
-    if (res.headersSent) return;
-    res.setHeader('X-Request-Id', requestId);
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    res.status(status).json(body);
+    if (res.sent) return;
+    res.header('X-Request-Id', requestId);
+    res.headers(headers);
+    res.status(status).send(body);
   }
 }

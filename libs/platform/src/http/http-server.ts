@@ -47,36 +47,39 @@ function envelopeText(refusal: Refusal, requestId: string): string {
 const logger = new Logger('HttpServer');
 
 /**
- * What Node's HTTP layer answers by itself, in the envelope with an `X-Request-Id` like every other
- * answer: parser errors (`clientError`: 431 for a URL or headers over 16 KB, 400 for a bad
- * Content-Length or control characters in a header), unknown `Expect` values (417), and
- * `Expect: 100-continue` (refused with 413 when Content-Length is already over the route's limit).
+ * Node's HTTP-parser errors (`clientError`) in the envelope with an `X-Request-Id` like every other
+ * answer: 431 for a URL or headers over 16 KB, 400 for a bad Content-Length or control characters in a
+ * header. Given to Fastify as its `clientErrorHandler`.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const requestId = newId('req');
+  const refusal = classify(error.code);
+  const body = envelopeText(refusal, requestId);
+  logger.warn({ request_id: requestId, code: error.code, status: refusal.status }, 'malformed HTTP request refused');
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Bad Request'}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${requestId}\r\n` +
+      'X-Content-Type-Options: nosniff\r\n' +
+      'Cache-Control: no-store\r\n' +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+/**
+ * The rest of what Node's HTTP layer answers by itself, in the envelope: unknown `Expect` values (417),
+ * and `Expect: 100-continue` (refused with 413 when Content-Length is already over the route's limit).
  * Applied by configureHttpApp, so every app and the test harness share it.
  */
 export function hardenHttpServer(server: Server, bodyLimitFor: (path: string) => number): void {
   if ((server as Server & { kirimHardened?: boolean }).kirimHardened) return;
   (server as Server & { kirimHardened?: boolean }).kirimHardened = true;
-
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const requestId = newId('req');
-    const refusal = classify(error.code);
-    const body = envelopeText(refusal, requestId);
-    logger.warn({ request_id: requestId, code: error.code, status: refusal.status }, 'malformed HTTP request refused');
-    socket.end(
-      `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? 'Bad Request'}\r\n` +
-        'Content-Type: application/json; charset=utf-8\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Request-Id: ${requestId}\r\n` +
-        'X-Content-Type-Options: nosniff\r\n' +
-        'Cache-Control: no-store\r\n' +
-        'Connection: close\r\n\r\n' +
-        body,
-    );
-  });
 
   const refuse = (res: ServerResponse, refusal: Refusal) => {
     const requestId = newId('req');

@@ -1,16 +1,15 @@
-import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
-import { Logger } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors/app-error';
-import { toErrorResponse } from '../errors/to-error-response';
 import { parseJsonBody } from './json-text';
-import type { RequestWithId } from './request-id';
+import { type HttpRequest, requestPath } from './http-types';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * A route whose exact request bytes are kept as `req.rawBody` (e.g. Meta's webhook, whose
  * `X-Hub-Signature-256` is an HMAC of those bytes), with its own size limit. `path` is compared with
- * `req.path` (a string exactly, a RegExp by `test`). With `parseJson: false` the body is not parsed:
+ * the request path (a string exactly, a RegExp by `test`). With `parseJson: false` the body is not parsed:
  * the handler checks the signature first, then calls {@link parseJsonBody} itself.
  */
 export interface RawBodyRoute {
@@ -21,50 +20,54 @@ export interface RawBodyRoute {
   parseJson?: boolean;
 }
 
-export type RequestWithRawBody = Request & { rawBody?: Buffer };
-
-function hasBody(req: Request): boolean {
-  const length = req.headers['content-length'];
-  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
-}
+export type RequestWithRawBody = HttpRequest & { rawBody?: Buffer };
 
 const UTF8 = new Set(['utf-8', 'utf8']);
 
 /**
- * The one body reader of every app (Nest's is off): before routing, so before authentication.
+ * The one body reader of every app (Fastify's JSON parser is removed): Fastify calls it, after routing and
+ * after the `onRequest` hooks (so after authentication and the rate-limit token), for every request with
+ * a body.
  * - a body that is not `application/json`, a charset other than UTF-8, or any `Content-Encoding` but
  *   `identity` → 415 `unsupported_media_type` (compressed request bodies are not accepted);
  * - over the limit (1 MiB, or the route's) → 413 `payload_too_large`, from `Content-Length` without reading;
  * - the bytes go through {@link parseJsonBody} (depth, UTF-8, storable strings and numbers).
- * Requests without a body pass untouched (DELETE, POST …/test).
+ * Requests without a body are not parsed (`body` stays undefined: DELETE, POST …/test).
  */
-export function createBodyParser(rawBodyRoutes: readonly RawBodyRoute[] = []): RequestHandler {
-  return (req, _res, next) => {
-    if (!hasBody(req)) {
-      next();
-      return;
-    }
-    const route = rawBodyRouteFor(rawBodyRoutes, req.path);
-    const refusal = checkHeaders(req);
-    if (refusal !== undefined) {
-      next(refusal);
-      return;
-    }
-    const limit = route?.limit ?? MAX_BODY_BYTES;
-    readBody(req, limit).then(
-      (bytes) => {
-        try {
-          if (route !== undefined) (req as RequestWithRawBody).rawBody = bytes;
-          if (route?.parseJson !== false) req.body = bytes.length === 0 ? {} : parseJsonBody(bytes);
-        } catch (error) {
-          next(error);
-          return;
-        }
-        next();
-      },
-      (error: unknown) => next(error),
-    );
-  };
+export function registerBodyParser(instance: FastifyInstance, rawBodyRoutes: readonly RawBodyRoute[] = []): void {
+  instance.removeAllContentTypeParsers();
+  instance.addContentTypeParser(
+    '*',
+    (request: FastifyRequest, payload: IncomingMessage, done: (error: Error | null, body?: unknown) => void) => {
+      const req = request as unknown as RequestWithRawBody;
+      const length = req.headers['content-length'];
+      if (length === '0' || (length === undefined && req.headers['transfer-encoding'] === undefined)) {
+        done(null, undefined);
+        return;
+      }
+      const route = rawBodyRouteFor(rawBodyRoutes, requestPath(req));
+      const refusal = checkHeaders(req);
+      if (refusal !== undefined) {
+        payload.resume();
+        done(refusal);
+        return;
+      }
+      readBody(payload, route?.limit ?? MAX_BODY_BYTES).then(
+        (bytes) => {
+          let body: unknown;
+          try {
+            if (route !== undefined) req.rawBody = bytes;
+            if (route?.parseJson !== false) body = bytes.length === 0 ? {} : parseJsonBody(bytes);
+          } catch (error) {
+            done(error as Error);
+            return;
+          }
+          done(null, body);
+        },
+        (error: unknown) => done(error as Error),
+      );
+    },
+  );
 }
 
 function rawBodyRouteFor(rawBodyRoutes: readonly RawBodyRoute[], path: string): RawBodyRoute | undefined {
@@ -76,7 +79,7 @@ export function bodyLimitFor(rawBodyRoutes: readonly RawBodyRoute[], path: strin
   return rawBodyRouteFor(rawBodyRoutes, path)?.limit ?? MAX_BODY_BYTES;
 }
 
-function checkHeaders(req: Request): AppError | undefined {
+function checkHeaders(req: Pick<HttpRequest, 'headers'>): AppError | undefined {
   const type = req.headers['content-type'] ?? '';
   const [mediaType = '', ...params] = type.split(';').map((p) => p.trim().toLowerCase());
   if (mediaType !== 'application/json') {
@@ -104,7 +107,7 @@ function formatBytes(bytes: number): string {
 }
 
 /** The body's bytes, at most `limit` of them (Node's HTTP parser enforces Content-Length framing). */
-function readBody(req: Request, limit: number): Promise<Buffer> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
@@ -144,23 +147,3 @@ function readBody(req: Request, limit: number): Promise<Buffer> {
     req.on('aborted', onAborted);
   });
 }
-
-const logger = new Logger('Http');
-
-/**
- * Renders failures of the Express layer (body reading, and anything else before Nest routes) as the
- * envelope, and logs every 5xx with its request id — the Nest filter does the same for routed requests.
- */
-export const bodyErrorHandler: ErrorRequestHandler = (err: unknown, req, res, next: NextFunction) => {
-  if (res.headersSent) {
-    next(err);
-    return;
-  }
-  const requestId = (req as RequestWithId).id;
-  const { status, body, headers, unexpected } = toErrorResponse(err, requestId);
-  if (unexpected || status >= 500) {
-    logger.error({ err, requestId, request_id: requestId, method: req.method, path: req.path }, 'request failed');
-  }
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  (res as Response).status(status).json(body);
-};

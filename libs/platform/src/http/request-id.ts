@@ -1,16 +1,15 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { isId, newId } from '../ids/ids';
+import type { HttpRequest } from './http-types';
 
-export type RequestWithId = Request & { id: string };
+export type RequestWithId = HttpRequest;
 
 /**
- * Gives every request a `req_…` id: the client's `X-Request-Id` when it is a well-formed `req_` id,
- * otherwise a new one. It is echoed as `X-Request-Id`, put in the body's `request_id` and in every log line.
+ * Fastify's `genReqId`: every request gets a `req_…` id — the client's `X-Request-Id` when it is a
+ * well-formed `req_` id, otherwise a new one. configureHttpApp echoes it as `X-Request-Id`; it is put in
+ * the body's `request_id` and in every log line.
  */
-export function requestIdMiddleware(req: Request, res: Response, next: NextFunction): void {
-  const given = req.header('x-request-id');
-  const id = isId('req', given) ? given : newId('req');
-  (req as RequestWithId).id = id;
-  res.setHeader('X-Request-Id', id);
-  next();
+export function requestIdFor(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && isId('req', given) ? given : newId('req');
 }

@@ -1,7 +1,7 @@
 import { type CallHandler, type ExecutionContext, Injectable, Logger, type NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
+import { type HttpReply, headerValue, requestPath } from '../http/http-types';
 import { defer, lastValueFrom, type Observable } from 'rxjs';
 import type { RequestWithPrincipal } from '../auth/principal';
 import { AppError } from '../errors/app-error';
@@ -18,7 +18,7 @@ interface Attempt {
   key: string;
   fingerprint: string;
   req: IdempotentRequest;
-  res: Response;
+  res: HttpReply;
 }
 
 /**
@@ -53,7 +53,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<IdempotentRequest>();
-    const key = req.header(IDEMPOTENCY_HEADER);
+    const key = headerValue(req, IDEMPOTENCY_HEADER);
     // Unauthenticated routes have no organization to scope the key to: the header is ignored there.
     if (req.method !== 'POST' || key === undefined || !req.principal) return next.handle();
     assertIdempotencyKey(key);
@@ -62,9 +62,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       // scope is a fresh request there, authorized (404/403) like any other.
       scope: { organizationId: req.principal.organizationId, customerId: req.principal.customerId },
       key,
-      fingerprint: requestFingerprint(req.method, req.path, req.body),
+      fingerprint: requestFingerprint(req.method, requestPath(req), req.body),
       req,
-      res: context.switchToHttp().getResponse<Response>(),
+      res: context.switchToHttp().getResponse<HttpReply>(),
     };
     return defer(() => this.process(attempt, context, next));
   }
@@ -105,17 +105,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
         return { replayed: false as const, result };
       });
       if (!outcome.replayed) {
-        res.setHeader('Idempotent-Replayed', 'false');
+        res.header('Idempotent-Replayed', 'false');
         return outcome.result;
       }
-      res.setHeader('Idempotent-Replayed', 'true');
-      res.setHeader('Idempotent-Original-Request-Id', outcome.record.requestId);
+      res.header('Idempotent-Replayed', 'true');
+      res.header('Idempotent-Original-Request-Id', outcome.record.requestId);
       return replay(outcome.record.response, req.id);
     } catch (error) {
       // Everything rolled back; once more, the record is now seen and replayed (or refused as a reuse).
       if (recordRaced && !retried) return this.process(attempt, context, next, true);
       if (handlerFailed && error instanceof AppError && error.status < 500) {
-        res.setHeader('Idempotent-Replayed', 'false');
+        res.header('Idempotent-Replayed', 'false');
         await this.storeError(attempt, error);
       }
       throw error;

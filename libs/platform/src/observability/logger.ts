@@ -1,6 +1,5 @@
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../config/config';
-import type { RequestWithId } from '../http/request-id';
 
 /** Paths pino removes from every log line: credentials, tokens, secrets, passwords, bodies. */
 export const REDACT_PATHS = [
@@ -19,24 +18,48 @@ export const REDACT_PATHS = [
   'req.body',
 ];
 
+/** Paths whose answers are not logged (probes and scrapes). */
+export const UNLOGGED_PATHS: ReadonlySet<string> = new Set(['/v1/health', '/health', '/metrics']);
+
+/**
+ * nestjs-pino's root logger (level, redaction, serializers). Its per-request middleware (pino-http) is not
+ * used (`forRoutes: []`): configureHttpApp's `onResponse` hook writes the one "request completed" line
+ * (request id, method, URL, status, time) with that logger — a child logger and a CLS store per request
+ * cost more than the request's own work. Lines logged during a request name it by `request_id` explicitly.
+ */
 export function loggerParams(config: AppConfig): Params {
   return {
+    forRoutes: [],
     pinoHttp: {
       level: config.LOG_LEVEL,
-      genReqId: (req) => (req as unknown as RequestWithId).id,
-      // The request id is bound once, on the request's logger (quietReqLogger), as `request_id`: every line
-      // logged for the request carries it. (`customProps` did the same at the cost of a second child logger
-      // and a stringify + regex per request.)
-      customAttributeKeys: { reqId: 'request_id' },
       redact: { paths: config.LOG_BODIES ? REDACT_PATHS.filter((p) => !p.includes('body')) : REDACT_PATHS, censor: '[redacted]' },
-      autoLogging: { ignore: (req) => ['/v1/health', '/health', '/metrics'].includes(req.url ?? '') },
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        // The status only: pino's default res serializer copied every response header (helmet's CSP…) into
-        // every request line, to be stringified and redacted each time.
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      quietReqLogger: true,
     },
   };
+}
+
+export interface RequestLogLine {
+  level: 'info' | 'error';
+  msg: 'request completed' | 'request errored';
+  fields: { request_id: string; req: { method: string; url: string }; res: { statusCode: number }; responseTime: number };
+}
+
+/**
+ * The one line per answer (written by configureHttpApp's `onResponse` hook): the request id, method,
+ * URL (never headers or the body), the status only, the time in ms; 5xx at error level; none for
+ * {@link UNLOGGED_PATHS}.
+ */
+export function requestLogLine(
+  request: { id: string; method: string; url: string },
+  statusCode: number,
+  elapsedMs: number,
+): RequestLogLine | undefined {
+  const q = request.url.indexOf('?');
+  if (UNLOGGED_PATHS.has(q === -1 ? request.url : request.url.slice(0, q))) return undefined;
+  const fields = {
+    request_id: request.id,
+    req: { method: request.method, url: request.url },
+    res: { statusCode },
+    responseTime: Math.round(elapsedMs),
+  };
+  return statusCode >= 500 ? { level: 'error', msg: 'request errored', fields } : { level: 'info', msg: 'request completed', fields };
 }

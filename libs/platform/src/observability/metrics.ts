@@ -1,6 +1,5 @@
-import { Controller, Get, Header, Injectable, type NestMiddleware } from '@nestjs/common';
+import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { Public } from '../auth/principal';
 import { RawResponse } from '../http/envelope';
@@ -16,18 +15,6 @@ export const httpDuration = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   registers: [metricsRegistry],
 });
-
-@Injectable()
-export class HttpMetricsMiddleware implements NestMiddleware {
-  use(req: Request, res: Response, next: NextFunction): void {
-    const end = httpDuration.startTimer({ method: req.method });
-    res.on('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      end({ route, status: String(res.statusCode) });
-    });
-    next();
-  }
-}
 
 @ApiExcludeController()
 @Controller()

@@ -1,9 +1,9 @@
-import type { Request, Response } from 'express';
+import type { HttpReply, HttpRequest } from '../http/http-types';
 import { AppError } from '../errors/app-error';
 import type { RateLimitDecision } from './token-bucket';
 
 /** A request whose rate-limit token was already taken (by the API's admission middleware): later layers skip it. */
-export type RateLimitedRequest = Request & { rateLimitTaken?: boolean };
+export type RateLimitedRequest = HttpRequest & { rateLimitTaken?: boolean };
 
 /**
  * Requests without a valid API key (none, malformed, unknown, revoked, expired) draw from a bucket per
@@ -12,15 +12,15 @@ export type RateLimitedRequest = Request & { rateLimitTaken?: boolean };
  */
 export const UNAUTHENTICATED_PER_IP_PER_MIN = 120;
 
-export function setRateLimitHeaders(res: Response, decision: RateLimitDecision): void {
-  res.setHeader('X-RateLimit-Limit', String(decision.limit));
-  res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
-  res.setHeader('X-RateLimit-Reset', String(decision.reset));
+export function setRateLimitHeaders(res: HttpReply, decision: RateLimitDecision): void {
+  res.header('X-RateLimit-Limit', String(decision.limit));
+  res.header('X-RateLimit-Remaining', String(decision.remaining));
+  res.header('X-RateLimit-Reset', String(decision.reset));
 }
 
 /** 429 `rate_limit_exceeded` with `Retry-After` for a refused decision. */
 /** Sets the `X-RateLimit-*` headers of a decision and throws 429 when it refused the request. */
-export function enforceRateLimit(res: Response, decision: RateLimitDecision, what: string): void {
+export function enforceRateLimit(res: HttpReply, decision: RateLimitDecision, what: string): void {
   setRateLimitHeaders(res, decision);
   if (!decision.allowed) throw rateLimitExceeded(decision, what);
 }

@@ -1,5 +1,5 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import type { Response } from 'express';
+import type { HttpReply } from '../http/http-types';
 import type { Observable } from 'rxjs';
 import type { Principal, RequestWithPrincipal } from '../auth/principal';
 import { enforceRateLimit, type RateLimitedRequest } from './rate-limit-headers';
@@ -7,7 +7,7 @@ import { RateLimiter } from './rate-limiter';
 
 /**
  * Per-organization rate limits (spec 01-conventions.md § Rate limits) for apps without the API's
- * admission middleware (identity's ApiAdmissionMiddleware takes the token earlier, for every answer, and
+ * admission middleware (identity's ApiAdmission hook takes the token earlier, for every answer, and
  * marks the request; this interceptor then does nothing). Runs after the auth guard: requests without a
  * principal (public routes) are not limited here. Every authenticated
  * response carries `X-RateLimit-Limit/Remaining/Reset`; an empty bucket → 429 `rate_limit_exceeded`
@@ -30,7 +30,7 @@ export class RateLimitInterceptor implements NestInterceptor {
   private async take(context: ExecutionContext, principal: Principal, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
     const { decision, what } = await this.limiter.takeForRequest(principal, http.getRequest<RequestWithPrincipal>().method);
-    enforceRateLimit(http.getResponse<Response>(), decision, what);
+    enforceRateLimit(http.getResponse<HttpReply>(), decision, what);
     return next.handle();
   }
 }

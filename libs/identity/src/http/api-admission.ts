@@ -1,10 +1,11 @@
-import { Injectable, type NestMiddleware } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   AppError,
   perMinute,
   type RateLimitedRequest,
   enforceRateLimit,
+  type HttpReply,
+  type HttpRequest,
   type RateLimitDecision,
   RateLimiter,
   type RequestWithPrincipal,
@@ -17,9 +18,10 @@ import { bearerToken } from '../domain/api-key';
 export type AdmittedRequest = RequestWithPrincipal & RateLimitedRequest & { authFailure?: AppError };
 
 /**
- * The API's admission, before routing: authenticates the `Authorization: Bearer` key and takes the
- * rate-limit token in one step, so EVERY later answer — 2xx, validation 400, 401, 403, 404 (unknown
- * routes too), 409, 422, 429 — carries `X-RateLimit-*`.
+ * The API's admission, an `onRequest` hook before the body is read: authenticates the
+ * `Authorization: Bearer` key and takes the rate-limit token in one step, so EVERY later answer — 2xx,
+ * 413/415/`invalid_json`, validation 400, 401, 403, 404 (unknown routes too), 409, 422, 429 — carries
+ * `X-RateLimit-*`.
  *
  * * A valid key: `req.principal` is set and the organization's read or write bucket is charged (429 when
  *   empty). The guard then only checks the route's policy; the rate-limit interceptor skips the request.
@@ -28,30 +30,18 @@ export type AdmittedRequest = RequestWithPrincipal & RateLimitedRequest & { auth
  *   only if the route needs a key (public routes answer normally).
  * * PostgreSQL or Redis down: the error goes on to the filter (503 `service_unavailable`).
  *
- * Registered by the api's AppModule for every route. Body errors (413/415/`invalid_json`) are answered by
- * the body reader before Nest's middleware runs; to cover them too, the pipeline must call this before
- * the body reader (see `apiAdmissionHandler`).
+ * The api's http options install it (`apiHttpOptions`); apps without it authenticate in the guard.
  */
-@Injectable()
-export class ApiAdmissionMiddleware implements NestMiddleware {
+export class ApiAdmission {
   constructor(
     private readonly apiKeys: ApiKeysService,
     private readonly limiter: RateLimiter,
   ) {}
 
-  use(req: Request, res: Response, next: NextFunction): void {
-    // Admitted already (the api runs this before the body reader and again as Nest middleware): no promise.
-    if ((req as AdmittedRequest).rateLimitTaken) {
-      next();
-      return;
-    }
-    this.admit(req as AdmittedRequest, res).then(
-      () => next(),
-      (error: unknown) => next(error),
-    );
-  }
+  /** The Fastify hook. */
+  readonly hook = (request: FastifyRequest, reply: FastifyReply): Promise<void> => this.admit(request as unknown as AdmittedRequest, reply);
 
-  async admit(req: AdmittedRequest, res: Response): Promise<void> {
+  async admit(req: AdmittedRequest, res: HttpReply): Promise<void> {
     if (req.rateLimitTaken) return;
     const token = bearerToken(req.headers.authorization);
     if (token !== null) {
@@ -70,7 +60,7 @@ export class ApiAdmissionMiddleware implements NestMiddleware {
   }
 
   /** No valid key: the client IP's bucket. */
-  private async takeForClient(req: Request): Promise<{ decision: RateLimitDecision; what: string }> {
+  private async takeForClient(req: HttpRequest): Promise<{ decision: RateLimitDecision; what: string }> {
     const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const decision = await this.limiter.limit(`unauthenticated:${ip}`, perMinute(UNAUTHENTICATED_PER_IP_PER_MIN));
     return { decision, what: 'requests without a valid API key' };
