@@ -30,7 +30,11 @@ export class ThroughputLimiter {
     const now = this.clock.now();
     let window = this.windows.get(phoneNumberId);
     if (!window || window.times.length !== cap) {
-      window = { times: new Array<number>(cap).fill(-Infinity), next: 0 };
+      // A new cap keeps the sends of the last second (the newest ones, when it shrinks).
+      const recent = (window?.times ?? []).filter((t) => t > now - 1000).sort((a, b) => a - b).slice(-cap);
+      const times = new Array<number>(cap).fill(-Infinity);
+      recent.forEach((t, i) => (times[i] = t));
+      window = { times, next: recent.length % cap };
       this.windows.set(phoneNumberId, window);
     }
     const oldest = window.times[window.next] ?? -Infinity;

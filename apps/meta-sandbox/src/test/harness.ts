@@ -115,7 +115,15 @@ export function expectGraphError(
   code: number,
   status: number,
   subcode?: number,
-): { message: string; type: string; code: number; error_subcode?: number; error_data?: { details: string }; fbtrace_id: string } {
+): {
+  message: string;
+  type: string;
+  code: number;
+  error_subcode?: number;
+  error_data?: { details: string };
+  is_transient?: boolean;
+  fbtrace_id: string;
+} {
   const error = (res.body as { error?: Record<string, unknown> }).error;
   const problems: string[] = [];
   if (res.status !== status) problems.push(`status ${res.status} (want ${status})`);

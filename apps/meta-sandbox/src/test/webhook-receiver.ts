@@ -64,8 +64,10 @@ export class WebhookReceiver {
       body = { object: 'unparseable', entry: [] };
     }
     const status = this.answers.length > 1 ? (this.answers.shift() as number) : (this.answers[0] ?? 200);
+    // Recorded on arrival: a POST the sender gave up on (timeout) still counts as received, and a
+    // clear() between tests drops it.
+    this.received.push({ headers, raw, body, at: Date.now() });
     const answer = () => {
-      this.received.push({ headers, raw, body, at: Date.now() });
       res.statusCode = status;
       res.end(status === 200 ? 'EVENT_RECEIVED' : 'nope');
       for (const w of this.waiters.splice(0)) w();

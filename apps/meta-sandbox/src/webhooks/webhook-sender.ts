@@ -118,6 +118,8 @@ export class WebhookSender implements OnApplicationShutdown {
   private pendingStatuses: (StatusChange & { url: string })[] = [];
   private inFlight = 0;
   private flushTimer: NodeJS.Timeout | undefined;
+  /** The batch window has passed: queued statuses go out as POST slots free up, until none is left. */
+  private flushing = false;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private aborter = new AbortController();
   private generation = 0;
@@ -150,6 +152,7 @@ export class WebhookSender implements OnApplicationShutdown {
     for (const job of this.ready) job.firstAttempt?.();
     this.ready = [];
     this.pendingStatuses = [];
+    this.flushing = false;
     this.inFlight = 0;
   }
 
@@ -191,9 +194,12 @@ export class WebhookSender implements OnApplicationShutdown {
       return;
     }
     this.pendingStatuses.push({ ...status, url: target.url });
-    if (!this.flushTimer) {
+    if (this.flushing) {
+      this.pump();
+    } else if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = undefined;
+        this.flushing = true;
         this.pump();
       }, this.settings.webhooks.batch_window_ms);
       this.flushTimer.unref();
@@ -202,13 +208,14 @@ export class WebhookSender implements OnApplicationShutdown {
 
   private nextStatusBatch(settings: WebhookSettings): Job | undefined {
     const first = this.pendingStatuses[0];
-    if (!first) return undefined;
+    if (!first || !this.flushing) return undefined;
     const picked: (StatusChange & { url: string })[] = [];
     const rest: (StatusChange & { url: string })[] = [];
     for (const item of this.pendingStatuses) {
       (picked.length < settings.status_batch_size && item.url === first.url ? picked : rest).push(item);
     }
     this.pendingStatuses = rest;
+    if (rest.length === 0) this.flushing = false;
     const delivery = this.record(
       {
         kind: 'statuses',
@@ -302,9 +309,11 @@ export class WebhookSender implements OnApplicationShutdown {
       delivery.attempts.push({ at, http_status: response.status, error: null, duration_ms: Date.now() - started });
       return response.status >= 200 && response.status < 300;
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const message =
-        (error as Error).name === 'TimeoutError' ? `timed out after ${settings.timeout_ms} ms` : (cause ?? (error as Error).message);
+        (error as Error).name === 'TimeoutError'
+          ? `timed out after ${settings.timeout_ms} ms`
+          : (cause?.code ?? cause?.message ?? (error as Error).message);
       delivery.attempts.push({ at, http_status: null, error: message, duration_ms: Date.now() - started });
       return false;
     }

@@ -207,6 +207,14 @@ function validateMarkRead(body: Json): MessageRequest {
 const ENVELOPE_KEYS = ['messaging_product', 'recipient_type', 'to', 'type', 'context', 'biz_opaque_callback_data', ...MESSAGE_TYPES];
 
 function validateSend(body: Json): MessageRequest {
+  const type = body['type'] === undefined ? 'text' : body['type'];
+  if (typeof type !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(type)) {
+    throw param.invalid(
+      ['type'],
+      `must be one of {${MESSAGE_TYPES.map((t) => t.toUpperCase()).join(', ')}}${typeof type === 'string' ? ` - got "${type}"` : ''}.`,
+    );
+  }
+  const messageType = type as MessageType;
   param.keys(body, ENVELOPE_KEYS, ['message']);
   const recipientType = param.oneOf(body, 'recipient_type', [], ['individual', 'group'], false) ?? 'individual';
   const rawTo = typeof body['to'] === 'number' ? String(body['to']) : body['to'];
@@ -222,15 +230,6 @@ function validateSend(body: Json): MessageRequest {
       throw new GraphError(100, 'Invalid parameter', { details: `The parameter to is not a valid WhatsApp phone number: "${rawTo}".` });
     waId = digits;
   }
-
-  const type = body['type'] === undefined ? 'text' : body['type'];
-  if (typeof type !== 'string' || !(MESSAGE_TYPES as readonly string[]).includes(type)) {
-    throw param.invalid(
-      ['type'],
-      `must be one of {${MESSAGE_TYPES.map((t) => t.toUpperCase()).join(', ')}}${typeof type === 'string' ? ` - got "${type}"` : ''}.`,
-    );
-  }
-  const messageType = type as MessageType;
 
   const opaqueData = body['biz_opaque_callback_data'];
   if (opaqueData !== undefined) param.string(body, 'biz_opaque_callback_data', [], { required: false, max: 512 });
