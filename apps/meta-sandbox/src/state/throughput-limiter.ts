@@ -31,7 +31,10 @@ export class ThroughputLimiter {
     let window = this.windows.get(phoneNumberId);
     if (!window || window.times.length !== cap) {
       // A new cap keeps the sends of the last second (the newest ones, when it shrinks).
-      const recent = (window?.times ?? []).filter((t) => t > now - 1000).sort((a, b) => a - b).slice(-cap);
+      const recent = (window?.times ?? [])
+        .filter((t) => t > now - 1000)
+        .sort((a, b) => a - b)
+        .slice(-cap);
       const times = new Array<number>(cap).fill(-Infinity);
       recent.forEach((t, i) => (times[i] = t));
       window = { times, next: recent.length % cap };
