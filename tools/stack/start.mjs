@@ -7,6 +7,7 @@
 //
 // Environment (all optional): DATABASE_URL, REDIS_URL, API_PORT (3000), WORKER_PORT (3003),
 // ONBOARDING_PORT (3001), META_SANDBOX_PORT (3005; Kirim's META_* settings point at this sandbox),
+// META_SANDBOX_WEBHOOK_URL (http://127.0.0.1:<API_PORT>/webhooks/meta: where the sandbox posts Meta's webhooks),
 // KIRIM_PG_PORT (54329, embedded PostgreSQL), KIRIM_REDIS_PORT (56379, own redis-server),
 // KIRIM_STACK_APPS (comma list, to start only some of the apps below), plus everything the apps read.
 import { spawn, spawnSync } from 'node:child_process';
@@ -380,6 +381,10 @@ async function main() {
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
   };
+  // The sandbox posts Meta's webhooks (status updates, injected inbound messages) to the api's
+  // POST /webhooks/meta, signed with the META_APP_SECRET both share (sandboxEnv). Local address, not
+  // API_PUBLIC_URL, which may be a proxy the sandbox cannot reach; set the variable to override.
+  env.META_SANDBOX_WEBHOOK_URL ||= `http://127.0.0.1:${env.API_PORT}/webhooks/meta`;
 
   await checkPorts(apps, env);
   await migrate(env);

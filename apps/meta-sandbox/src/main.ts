@@ -8,7 +8,7 @@ async function bootstrap(): Promise<void> {
   const app = await createSandboxApp(config);
   await app.listen(config.port);
   new Logger('MetaSandbox').log(
-    `Meta sandbox on ${config.publicUrl} (port ${config.port}): Graph API at /{version}/…, SDK at /sdk.js, control API at /_sandbox; app ${config.appId}, config ${config.configId}`,
+    `Meta sandbox on ${config.publicUrl} (port ${config.port}): Graph API at /{version}/…, SDK at /sdk.js, control API at /_sandbox; app ${config.appId}, config ${config.configId}; webhooks to ${config.webhookUrl ?? '(no callback yet: PUT /_sandbox/webhooks/settings)'}`,
   );
 }
 
