@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "meta_webhook_payloads" ADD COLUMN     "note" TEXT;
