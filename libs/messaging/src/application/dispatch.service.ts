@@ -16,8 +16,8 @@ export type DispatchPayload = { messageId: string; accountId: string; slotAt?: n
 
 /** A job wakes this long before its slot, to have its message and token loaded when the slot comes. */
 export const SLOT_LEAD_MS = 15;
-/** A reservation that is this late when its job is ready is given up and a new slot taken (keeps sends on their slots). */
-export const SLOT_LATE_TOLERANCE_MS = 20;
+/** A send the number's gate holds back for longer than this leaves the worker (delayed) instead of waiting inline. */
+export const GATE_INLINE_WAIT_MS = 50;
 /** How long a number's throughput level is trusted in this process before it is read again. */
 const LEVEL_TTL_MS = 10_000;
 
@@ -28,7 +28,9 @@ export type DispatchOutcome = 'sent' | 'failed' | 'skipped';
  *
  * 1. Pacing: the job reserves its number's next slot in Redis (shared by every worker process). A slot
  *    more than {@link SLOT_LEAD_MS} away moves the job to delayed until just before it — the job holds no
- *    worker slot meanwhile, so a hot number's backlog never delays a cold number's message.
+ *    worker slot meanwhile, so a hot number's backlog never delays a cold number's message. Right before
+ *    the call, a sliding-window gate (also in Redis) admits at most the number's rate per (1 s + margin):
+ *    slots spread the sends, the gate keeps the cap exact when delayed jobs wake late and bunch up.
  * 2. The message is loaded and skipped unless `pending`; the account's token is read (whatsapp-accounts).
  * 3. At its slot the message goes to Meta. Meta's 200 is recorded in ONE statement (wamid, `sent`,
  *    `message.sent`): a crash between Meta's 200 and that write is the only window for a second send.
@@ -58,15 +60,9 @@ export class DispatchService {
     let slotAt = payload.wamid === undefined ? payload.slotAt : undefined;
     if (slotAt !== undefined) {
       const until = await this.pacer.untilSlot(slotAt);
-      if (until < -SLOT_LATE_TOLERANCE_MS) slotAt = undefined;
-      else if (until > SLOT_LEAD_MS * 2) return this.delay(job, { ...payload, slotAt }, until - SLOT_LEAD_MS);
-    }
-    if (slotAt === undefined && payload.wamid === undefined) {
-      const interval = pacingIntervalMs(
-        ratePerSecond(await this.levelOf(payload.accountId), this.rates),
-        this.config.MESSAGING_PACING_MARGIN_MS,
-      );
-      const slot = await this.pacer.reserve(payload.accountId, interval);
+      if (until > SLOT_LEAD_MS * 2) return this.delay(job, { ...payload, slotAt }, until - SLOT_LEAD_MS);
+    } else if (payload.wamid === undefined) {
+      const slot = await this.pacer.reserve(payload.accountId, this.intervalOf(await this.levelOf(payload.accountId)));
       if (slot.waitMs > SLOT_LEAD_MS) return this.delay(job, { ...payload, slotAt: slot.slotAt }, slot.waitMs - SLOT_LEAD_MS);
       slotAt = slot.slotAt;
     }
@@ -92,10 +88,21 @@ export class DispatchService {
     // Meta already answered an earlier attempt whose record failed: record it, never send again.
     if (payload.wamid !== undefined) return this.recordSent(sending, payload.wamid, payload.attempt ?? 1, job, payload);
 
-    // 3. At the slot, to Meta.
+    // 3. At its slot, through the number's gate, to Meta.
     if (slotAt !== undefined) {
       const wait = await this.pacer.untilSlot(slotAt);
       if (wait > 0) await sleep(wait);
+    }
+    const rate = ratePerSecond(account.throughputLevel, this.rates);
+    for (;;) {
+      const wait = await this.pacer.admit(account.id, rate, 1000 + this.config.MESSAGING_PACING_MARGIN_MS);
+      if (wait === 0) break;
+      // The window is full (late jobs bunched up, or a pause): wait inline briefly, else leave and take a new slot.
+      if (wait > GATE_INLINE_WAIT_MS) {
+        const { slotAt: _late, ...rest } = payload;
+        return this.delay(job, rest, wait);
+      }
+      await sleep(wait);
     }
     let wamid: string;
     try {
@@ -165,8 +172,7 @@ export class DispatchService {
         await this.pacer.pause(account.id, this.config.MESSAGING_THROTTLE_PAUSE_MS);
         if (attempt >= max) return this.fail(message, account.phoneNumberId, failure.error, attempt);
         await this.messages.recordRetry(message.id, attempt, new Date());
-        const interval = pacingIntervalMs(ratePerSecond(account.throughputLevel, this.rates), this.config.MESSAGING_PACING_MARGIN_MS);
-        const slot = await this.pacer.reserve(account.id, interval);
+        const slot = await this.pacer.reserve(account.id, this.intervalOf(account.throughputLevel));
         return this.delay(job, { ...payload, attempt, slotAt: slot.slotAt }, Math.max(0, slot.waitMs - SLOT_LEAD_MS));
       }
       case 'transient': {
@@ -202,6 +208,10 @@ export class DispatchService {
     await job.updateData(data);
     await job.moveToDelayed(Date.now() + Math.max(0, Math.round(delayMs)), job.token);
     throw new DelayedError();
+  }
+
+  private intervalOf(level: SendingAccount['throughputLevel']): number {
+    return pacingIntervalMs(ratePerSecond(level, this.rates), this.config.MESSAGING_PACING_MARGIN_MS);
   }
 
   private async levelOf(accountId: string): Promise<SendingAccount['throughputLevel']> {

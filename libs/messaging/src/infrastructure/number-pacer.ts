@@ -3,6 +3,7 @@ import { RedisService } from '@kirim/platform';
 
 const RESERVE = 'kirimPacerReserve';
 const PAUSE = 'kirimPacerPause';
+const ADMIT = 'kirimPacerAdmit';
 const OFFSET_TTL_MS = 5_000;
 
 /**
@@ -33,6 +34,27 @@ redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil(tat - now) + 60000)
 return tostring(tat)
 `;
 
+/**
+ * The hard gate right before a send: a sliding-window log. KEYS[1] a sorted set of send times (ms, Redis
+ * time); ARGV: cap, window (ms), a unique member. Fewer than `cap` sends in the last `window` ms → this send
+ * is logged, answer 0; else nothing is logged and the answer is the wait (ms) until the oldest leaves the window.
+ */
+const ADMIT_LUA = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+local cap = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < cap then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(window) + 1000)
+  return '0'
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return tostring(math.max(1, tonumber(oldest[2]) + window - now))
+`;
+
+type Admit = (key: string, cap: string, windowMs: string, member: string) => Promise<string>;
 type Reserve = (key: string, intervalMs: string) => Promise<[string, string]>;
 type Pause = (key: string, pauseMs: string) => Promise<string>;
 
@@ -53,6 +75,8 @@ export interface PacingSlot {
 export class NumberPacer {
   private readonly reserveScript: Reserve;
   private readonly pauseScript: Pause;
+  private readonly admitScript: Admit;
+  private admitted = 0;
   /** Redis time − this process's time, as last measured, and when (Redis `TIME` is read at most every few seconds). */
   private offsetMs = 0;
   private offsetAt = 0;
@@ -62,6 +86,9 @@ export class NumberPacer {
     const commands = client as unknown as Record<string, unknown>;
     if (!commands[RESERVE]) client.defineCommand(RESERVE, { numberOfKeys: 1, lua: RESERVE_LUA });
     if (!commands[PAUSE]) client.defineCommand(PAUSE, { numberOfKeys: 1, lua: PAUSE_LUA });
+    if (!commands[ADMIT]) client.defineCommand(ADMIT, { numberOfKeys: 1, lua: ADMIT_LUA });
+    const admit = commands[ADMIT] as Admit;
+    this.admitScript = (...args) => admit.apply(client, args);
     const reserve = commands[RESERVE] as Reserve;
     const pause = commands[PAUSE] as Pause;
     this.reserveScript = (...args) => reserve.apply(client, args);
@@ -90,6 +117,17 @@ export class NumberPacer {
     // The answer was made between localBefore and now: its midpoint is the best local estimate.
     this.offsetMs = redisNow - (localBefore + Date.now()) / 2;
     this.offsetAt = Date.now();
+  }
+
+  /**
+   * The last check before a send: at most `cap` sends of the number in any `windowMs` (every process, Redis
+   * time). Returns 0 when this send may go now (and counts it), else how long to wait before asking again.
+   * Slots keep the sends evenly spread; this gate keeps the cap exact when jobs wake late (BullMQ's delayed
+   * jobs run tens of ms after their time) and bunch up.
+   */
+  async admit(numberKey: string, cap: number, windowMs: number): Promise<number> {
+    const member = `${process.pid}:${Date.now()}:${this.admitted++}:${Math.random()}`;
+    return Number(await this.admitScript(this.redis.key('sent', numberKey), String(cap), String(windowMs), member));
   }
 
   /** Nothing leaves this number for `pauseMs` from now (slots already reserved keep theirs). */

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { CryptoService, newId, PrismaService } from '@kirim/platform';
-import type { OrgSession } from '@kirim/testing';
+/** The part of a test session (`createOrgSession`) the seeds need. */
+type OrgSession = { organizationId: string; teamId: string };
 
 let seq = 0;
 

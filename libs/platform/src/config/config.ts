@@ -95,8 +95,8 @@ const schema = z.object({
   /** Sends per second of a `STANDARD` number (Meta: 80) and of a `HIGH` one (Meta: 1,000): the dispatcher's per-number caps. */
   MESSAGING_THROUGHPUT_STANDARD_PER_SEC: z.coerce.number().int().min(1).max(100_000).default(80),
   MESSAGING_THROUGHPUT_HIGH_PER_SEC: z.coerce.number().int().min(1).max(100_000).default(1000),
-  /** Pacing slots are (1000 + margin) / rate ms apart, so sends up to `margin` ms late never put more than `rate` in a 1 s window. */
-  MESSAGING_PACING_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(50),
+  /** Per number, at most `rate` sends in any (1000 + margin) ms of Kirim's clock, so up to `margin` ms of network jitter never puts more than `rate` in a 1 s window at Meta. */
+  MESSAGING_PACING_MARGIN_MS: z.coerce.number().int().min(0).max(1000).default(100),
   /** How long a number pauses after Meta throttled it (130429, 131056, 80007, 4). */
   MESSAGING_THROTTLE_PAUSE_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
   /** Meta calls per message before a throttled or transient failure becomes final. */
