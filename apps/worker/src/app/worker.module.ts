@@ -5,6 +5,7 @@ import { type AppConfig, MetricsController, PlatformJobsModule, PlatformModule }
 import { TenancyJobsModule } from '@kirim/tenancy';
 import { contextPortBindings } from '@kirim/whatsapp-accounts';
 import { WebhooksJobsModule } from '@kirim/webhooks';
+import { MessagingJobsModule } from '@kirim/messaging';
 import { GracefulShutdown } from './graceful-shutdown';
 import { WorkerHealthController } from './health.controller';
 
@@ -24,6 +25,7 @@ export class WorkerModule {
         PlatformJobsModule,
         TenancyJobsModule,
         WebhooksJobsModule,
+        MessagingJobsModule,
         contextPortBindings(),
       ],
       controllers: [WorkerHealthController, MetricsController],
