@@ -20,6 +20,7 @@ export * from './http/configure-http-app';
 export * from './auth/principal';
 export * from './persistence/prisma.service';
 export * from './persistence/database';
+export * from './persistence/sql';
 export * from './crypto/crypto';
 export * from './crypto/crypto.service';
 export * from './redis/redis.service';
