@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { MessagesController } from './http/messages.controller';
+import { MetaWebhookController } from './http/meta-webhook.controller';
+import { InboundIntakeModule } from './inbound/inbound.module';
 import { MessagingModule } from './messaging.module';
 
 /** The public `/v1/{phone_number_id}/messages` API (controllers only; the services live in MessagingModule). */
 @Module({
-  imports: [MessagingModule],
-  controllers: [MessagesController],
+  imports: [MessagingModule, InboundIntakeModule],
+  controllers: [MessagesController, MetaWebhookController],
 })
 export class MessagingHttpModule {}

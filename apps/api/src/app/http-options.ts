@@ -17,6 +17,8 @@ export function apiHttpOptions(config: AppConfig): HttpAppOptions {
   return {
     publicUrl: config.API_PUBLIC_URL,
     rawBodyRoutes: [{ path: META_WEBHOOK_PATH, limit: META_WEBHOOK_MAX_BYTES, parseJson: false }],
-    beforeBody: (app: INestApplication) => [new ApiAdmission(app.get(ApiKeysService), app.get(RateLimiter)).hook],
+    beforeBody: (app: INestApplication) => [
+      new ApiAdmission(app.get(ApiKeysService), app.get(RateLimiter), { unmeteredPaths: [META_WEBHOOK_PATH] }).hook,
+    ],
   };
 }

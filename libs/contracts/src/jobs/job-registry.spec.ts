@@ -51,6 +51,8 @@ describe('job registry', () => {
       { queue: 'tenancy-maintenance', job: 'expire_setup_links', positive: true },
       { queue: 'webhooks-maintenance', job: 'purge_events', positive: true },
       { queue: 'messaging-dispatch', job: 'sweep_pending', positive: true },
+      { queue: 'messaging-inbound', job: 'sweep_payloads', positive: true },
+      { queue: 'messaging-inbound', job: 'sweep_early_statuses', positive: true },
     ]);
   });
 

@@ -56,6 +56,31 @@ export const QUEUES = {
       removeOnFail: { count: 0 },
     },
   ),
+  /**
+   * Messaging's inbound pipeline: one `process_payload` job per stored Meta webhook POST (job id
+   * `process_payload--<payload id>`), enqueued by the api after the payload's INSERT; the job applies every
+   * change of the payload in one transaction that also marks it processed, so a retried job finds it done.
+   * `sweep_payloads` re-enqueues payloads whose job was lost; `sweep_early_statuses` applies statuses that
+   * arrived before their wamid was recorded (and drops very old ones).
+   */
+  messagingInbound: defineQueue(
+    'messaging-inbound',
+    {
+      /** Applies one stored webhook payload (`meta_webhook_payloads.id`). */
+      process_payload: job<{ payloadId: string }>(),
+      /** Re-enqueues stored payloads never processed (a crash or a Redis outage after the 200). */
+      sweep_payloads: job({ everyMs: 5_000 }),
+      /** Applies early statuses whose wamid is now known. */
+      sweep_early_statuses: job({ everyMs: 5_000 }),
+    },
+    {
+      concurrency: 8,
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 0 },
+    },
+  ),
 } as const satisfies Record<string, QueueDefinition>;
 
 export type QueueKey = keyof typeof QUEUES;

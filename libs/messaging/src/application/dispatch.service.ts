@@ -9,6 +9,7 @@ import { pacingIntervalMs, ratePerSecond, type ThroughputRates } from '../domain
 import { classifySendFailure, retryDelayMs } from '../domain/send-failure';
 import { MessagesRepository } from '../infrastructure/messages.repository';
 import { MetaMessagesClient } from '../infrastructure/meta-messages.client';
+import { InboundProcessingService } from '../inbound/inbound-processing.service';
 import { NumberPacer } from '../infrastructure/number-pacer';
 import { toMessageResource } from './resources';
 
@@ -51,6 +52,7 @@ export class DispatchService {
     private readonly pacer: NumberPacer,
     @InjectJobQueue(QUEUES.messagingDispatch) private readonly queue: JobQueue<typeof QUEUES.messagingDispatch>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly inbound: InboundProcessingService,
   ) {
     this.rates = { STANDARD: config.MESSAGING_THROUGHPUT_STANDARD_PER_SEC, HIGH: config.MESSAGING_THROUGHPUT_HIGH_PER_SEC };
   }
@@ -141,7 +143,13 @@ export class DispatchService {
         type: 'message.sent',
         data: { message: toMessageResource(sent) },
       });
-      if (earlyStatuses) this.logger.log({ msg: 'statuses arrived before the wamid was recorded', message_id: message.id });
+      if (earlyStatuses) {
+        this.logger.log({ msg: 'statuses arrived before the wamid was recorded', message_id: message.id });
+        // After the record committed (it is one statement): apply them now; the early-status sweep retries a failure.
+        await this.inbound.applyEarlyStatuses(message.accountId, wamid).catch((error: unknown) => {
+          this.logger.warn({ msg: 'early statuses not applied yet; the sweep will', message_id: message.id, err: error });
+        });
+      }
       return recorded ? 'sent' : 'skipped';
     } catch (error) {
       // Meta has the message: keep its wamid with the job so that the retry records it instead of sending again.

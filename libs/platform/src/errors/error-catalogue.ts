@@ -34,6 +34,16 @@ export const ERROR_CATALOGUE = {
   invalid_webhook_url: { status: 400, type: 'invalid_request_error', description: 'A webhook URL breaks the URL rules.' },
   invalid_api_key: { status: 401, type: 'authentication_error', description: 'Missing, malformed, unknown or revoked API key.' },
   expired_api_key: { status: 401, type: 'authentication_error', description: 'The API key is past its `expires_at`.' },
+  invalid_signature: {
+    status: 401,
+    type: 'authentication_error',
+    description: "Meta's webhook: `X-Hub-Signature-256` is missing or is not the body's HMAC with the app secret.",
+  },
+  invalid_verify_token: {
+    status: 403,
+    type: 'permission_error',
+    description: "Meta's webhook handshake: `hub.mode` is not `subscribe` or `hub.verify_token` is wrong.",
+  },
   customer_scope_forbidden: {
     status: 403,
     type: 'permission_error',

@@ -1,0 +1,293 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '@kirim/platform';
+import type { Message } from '../domain/message';
+import type { Contact, Conversation } from '../domain/parties';
+import type { MessagingAccount } from '../infrastructure/messages.repository';
+import { toMessage } from '../infrastructure/messages.repository';
+import { toContact, toConversation } from '../infrastructure/parties.repository';
+
+/** A row of the batched writes below: each batch is one statement over `jsonb_to_recordset`. */
+type Row = Record<string, unknown>;
+
+/** An event row written with the changes it describes (same transaction). */
+export interface EventRow {
+  id: string;
+  org_id: string;
+  team_id: string;
+  customer_id: string | null;
+  type: string;
+  data: unknown;
+  previous_attributes: unknown;
+  created_at: string;
+}
+
+export interface EarlyStatusRow {
+  status: string;
+  payload: Record<string, unknown>;
+  receivedAt: Date;
+}
+
+const json = (rows: unknown): string => JSON.stringify(rows);
+
+const CONTACT_COLUMNS = `c.id, c.org_id AS "orgId", c.team_id AS "teamId", c.customer_id AS "customerId", c.account_id AS "accountId",
+  c.wa_id AS "waId", c.profile_name AS "profileName", c.name, c.email, c.metadata, c.last_inbound_at AS "lastInboundAt",
+  c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
+const CONVERSATION_COLUMNS = `v.id, v.org_id AS "orgId", v.team_id AS "teamId", v.customer_id AS "customerId", v.account_id AS "accountId",
+  v.contact_id AS "contactId", v.status::text AS status, v.assignee_id AS "assigneeId", v.unread_count AS "unreadCount",
+  v.last_message_at AS "lastMessageAt", v.last_inbound_at AS "lastInboundAt", v.created_at AS "createdAt", v.updated_at AS "updatedAt"`;
+const MESSAGE_COLUMNS = `m.id, m.org_id AS "orgId", m.team_id AS "teamId", m.customer_id AS "customerId", m.account_id AS "accountId",
+  m.conversation_id AS "conversationId", m.contact_id AS "contactId", m.direction::text AS direction, m.type, m.content,
+  m.status::text AS status, m.wamid, m.error, m.context, m.metadata, m.pricing, m.biz_opaque_callback_data AS "bizOpaqueCallbackData",
+  m.attempts, m.created_at AS "createdAt", m.updated_at AS "updatedAt", m.sent_at AS "sentAt", m.delivered_at AS "deliveredAt",
+  m.read_at AS "readAt", m.failed_at AS "failedAt"`;
+
+/**
+ * The inbound pipeline in PostgreSQL: the durable intake of Meta's webhook POSTs, and the set-based writes
+ * that apply one payload — every statement covers all the payload's messages or statuses at once
+ * (`jsonb_to_recordset` of one parameter), so a payload of 50 messages costs about a dozen statements, not
+ * hundreds. Rows are locked in id order (`FOR UPDATE`) so that payloads processed concurrently serialize on
+ * the contacts, conversations and messages they share instead of losing updates. Worker-only reads go by
+ * the routed account: no tenant-facing path reads through here.
+ */
+@Injectable()
+export class InboundRepository {
+  constructor(private readonly db: Database) {}
+
+  // ---------------------------------------------------------------------------------- intake
+
+  /** The api's one statement before its 200: the exact bytes, durably. */
+  async insertPayload(id: string, body: Buffer): Promise<void> {
+    await this.db.tx.$executeRaw`INSERT INTO meta_webhook_payloads (id, body) VALUES (${id}, ${body})`;
+  }
+
+  /** The payload, locked for this transaction (a second job of the same payload waits, then finds it processed). */
+  async lockPayload(id: string): Promise<{ body: Buffer; processed: boolean } | null> {
+    const rows = await this.db.tx.$queryRaw<{ body: Uint8Array; processed_at: Date | null }[]>`
+      SELECT body, processed_at FROM meta_webhook_payloads WHERE id = ${id} FOR UPDATE`;
+    const row = rows[0];
+    return row ? { body: Buffer.from(row.body), processed: row.processed_at !== null } : null;
+  }
+
+  async markProcessed(id: string, note: string | null, at: Date): Promise<void> {
+    await this.db.tx.$executeRaw`
+      UPDATE meta_webhook_payloads SET processed_at = ${at}::timestamptz, attempts = attempts + 1, note = ${note}::text, last_error = NULL
+      WHERE id = ${id}`;
+  }
+
+  /** A failed attempt (outside the rolled-back transaction): counted, with its error, for the sweep and an operator. */
+  async recordFailure(id: string, error: string): Promise<void> {
+    await this.db.tx.$executeRaw`
+      UPDATE meta_webhook_payloads SET attempts = attempts + 1, last_error = ${error.slice(0, 2000)} WHERE id = ${id} AND processed_at IS NULL`;
+  }
+
+  /** The sweep: payloads received before `olderThan` and never processed, oldest first (below the attempt cap). */
+  async findUnprocessed(olderThan: Date, limit: number, maxAttempts: number): Promise<string[]> {
+    const rows = await this.db.tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM meta_webhook_payloads
+      WHERE processed_at IS NULL AND received_at < ${olderThan}::timestamptz AND attempts < ${maxAttempts}::int
+      ORDER BY received_at LIMIT ${limit}::int`;
+    return rows.map((r) => r.id);
+  }
+
+  // --------------------------------------------------------------------------------- routing
+
+  /** The accounts of these Meta numbers (whatever their status: a disconnected number's inbound still belongs to it). */
+  async accountsByPhoneNumberIds(phoneNumberIds: string[]): Promise<MessagingAccount[]> {
+    if (phoneNumberIds.length === 0) return [];
+    return this.db.tx.$queryRaw<MessagingAccount[]>`
+      SELECT a.id, a.org_id AS "organizationId", a.team_id AS "teamId", a.customer_id AS "customerId",
+             a.phone_number_id AS "phoneNumberId", a.status::text AS status
+      FROM whatsapp_accounts a WHERE a.phone_number_id IN (SELECT jsonb_array_elements_text(${json(phoneNumberIds)}::jsonb))`;
+  }
+
+  // -------------------------------------------------------------------------------- messages
+
+  /** Which of these (account, wamid) pairs are stored already (Meta's retries and duplicates). */
+  async knownWamids(pairs: { account_id: string; wamid: string }[]): Promise<Set<string>> {
+    if (pairs.length === 0) return new Set();
+    const rows = await this.db.tx.$queryRawUnsafe<{ accountId: string; wamid: string }[]>(
+      `SELECT m.account_id AS "accountId", m.wamid FROM messages m
+       JOIN jsonb_to_recordset($1::jsonb) AS x(account_id text, wamid text) ON m.account_id = x.account_id AND m.wamid = x.wamid`,
+      json(pairs),
+    );
+    return new Set(rows.map((r) => `${r.accountId} ${r.wamid}`));
+  }
+
+  /** Creates the contacts that do not exist (race-free), then reads and locks all of them. */
+  async findOrCreateContacts(rows: Row[], at: Date): Promise<{ contacts: Contact[]; created: Set<string> }> {
+    const inserted = await this.db.tx.$queryRawUnsafe<{ id: string }[]>(
+      `INSERT INTO contacts (id, org_id, team_id, customer_id, account_id, wa_id, created_at, updated_at)
+       SELECT x.id, x.org_id, x.team_id, x.customer_id, x.account_id, x.wa_id, $2::timestamptz, $2::timestamptz
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, org_id text, team_id text, customer_id text, account_id text, wa_id text)
+       ORDER BY x.account_id, x.wa_id
+       ON CONFLICT (account_id, wa_id) DO NOTHING RETURNING id`,
+      json(rows),
+      at.toISOString(),
+    );
+    const found = await this.db.tx.$queryRawUnsafe<Parameters<typeof toContact>[0][]>(
+      `SELECT ${CONTACT_COLUMNS} FROM contacts c
+       JOIN jsonb_to_recordset($1::jsonb) AS x(account_id text, wa_id text) ON c.account_id = x.account_id AND c.wa_id = x.wa_id
+       ORDER BY c.id FOR UPDATE OF c`,
+      json(rows.map((r) => ({ account_id: r['account_id'], wa_id: r['wa_id'] }))),
+    );
+    return { contacts: found.map(toContact), created: new Set(inserted.map((r) => r.id)) };
+  }
+
+  /** Creates the (account, contact) conversations that do not exist (`open`), then reads and locks all of them. */
+  async findOrCreateConversations(rows: Row[], at: Date): Promise<{ conversations: Conversation[]; created: Set<string> }> {
+    const inserted = await this.db.tx.$queryRawUnsafe<{ id: string }[]>(
+      `INSERT INTO conversations (id, org_id, team_id, customer_id, account_id, contact_id, created_at, updated_at)
+       SELECT x.id, x.org_id, x.team_id, x.customer_id, x.account_id, x.contact_id, $2::timestamptz, $2::timestamptz
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, org_id text, team_id text, customer_id text, account_id text, contact_id text)
+       ORDER BY x.account_id, x.contact_id
+       ON CONFLICT (account_id, contact_id) DO NOTHING RETURNING id`,
+      json(rows),
+      at.toISOString(),
+    );
+    const found = await this.db.tx.$queryRawUnsafe<Parameters<typeof toConversation>[0][]>(
+      `SELECT ${CONVERSATION_COLUMNS} FROM conversations v
+       JOIN jsonb_to_recordset($1::jsonb) AS x(account_id text, contact_id text) ON v.account_id = x.account_id AND v.contact_id = x.contact_id
+       ORDER BY v.id FOR UPDATE OF v`,
+      json(rows.map((r) => ({ account_id: r['account_id'], contact_id: r['contact_id'] }))),
+    );
+    return { conversations: found.map(toConversation), created: new Set(inserted.map((r) => r.id)) };
+  }
+
+  /**
+   * The inbound messages, `received`; a wamid the account has already (a concurrent duplicate that committed
+   * first) is skipped by the unique (account_id, wamid) index. Returns the ids actually inserted.
+   */
+  async insertInboundMessages(rows: Row[], at: Date): Promise<Set<string>> {
+    const inserted = await this.db.tx.$queryRawUnsafe<{ id: string }[]>(
+      `INSERT INTO messages (id, org_id, team_id, customer_id, account_id, conversation_id, contact_id, direction, type, content, status,
+                             wamid, context, created_at, updated_at)
+       SELECT x.id, x.org_id, x.team_id, x.customer_id, x.account_id, x.conversation_id, x.contact_id, 'inbound'::message_direction,
+              x.type, x.content, 'received'::message_status, x.wamid, x.context, $2::timestamptz, $2::timestamptz
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, org_id text, team_id text, customer_id text, account_id text,
+                                                conversation_id text, contact_id text, type text, content jsonb, wamid text, context jsonb)
+       ORDER BY x.account_id, x.wamid
+       ON CONFLICT (account_id, wamid) DO NOTHING RETURNING id`,
+      json(rows),
+      at.toISOString(),
+    );
+    return new Set(inserted.map((r) => r.id));
+  }
+
+  async updateContacts(
+    rows: { id: string; profile_name: string | null; last_inbound_at: string | null; updated_at: string }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.tx.$executeRawUnsafe(
+      `UPDATE contacts c SET profile_name = x.profile_name, last_inbound_at = x.last_inbound_at, updated_at = x.updated_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, profile_name text, last_inbound_at timestamptz, updated_at timestamptz)
+       WHERE c.id = x.id`,
+      json(rows),
+    );
+  }
+
+  async updateConversations(
+    rows: {
+      id: string;
+      status: string;
+      unread_count: number;
+      last_message_at: string | null;
+      last_inbound_at: string | null;
+      updated_at: string;
+    }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.tx.$executeRawUnsafe(
+      `UPDATE conversations v SET status = x.status::conversation_status, unread_count = x.unread_count,
+              last_message_at = x.last_message_at, last_inbound_at = x.last_inbound_at, updated_at = x.updated_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, status text, unread_count int, last_message_at timestamptz,
+                                                last_inbound_at timestamptz, updated_at timestamptz)
+       WHERE v.id = x.id`,
+      json(rows),
+    );
+  }
+
+  // -------------------------------------------------------------------------------- statuses
+
+  /** The messages these (account, wamid) pairs name, locked (with their number, for the resource). */
+  async lockMessagesByWamid(pairs: { account_id: string; wamid: string }[]): Promise<Message[]> {
+    if (pairs.length === 0) return [];
+    const rows = await this.db.tx.$queryRawUnsafe<(Parameters<typeof toMessage>[0] & { phoneNumberId: string })[]>(
+      `SELECT ${MESSAGE_COLUMNS}, a.phone_number_id AS "phoneNumberId" FROM messages m
+       JOIN whatsapp_accounts a ON a.id = m.account_id
+       WHERE (m.account_id, m.wamid) IN (SELECT x.account_id, x.wamid FROM jsonb_to_recordset($1::jsonb) AS x(account_id text, wamid text))
+       ORDER BY m.id FOR UPDATE OF m`,
+      json(pairs),
+    );
+    return rows.map((r) => toMessage(r, r.phoneNumberId));
+  }
+
+  async updateMessageStatuses(
+    rows: {
+      id: string;
+      status: string;
+      error: unknown;
+      pricing: unknown;
+      sent_at: string | null;
+      delivered_at: string | null;
+      read_at: string | null;
+      failed_at: string | null;
+      updated_at: string;
+    }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.tx.$executeRawUnsafe(
+      `UPDATE messages m SET status = x.status::message_status, error = x.error, pricing = x.pricing, sent_at = x.sent_at,
+              delivered_at = x.delivered_at, read_at = x.read_at, failed_at = x.failed_at, updated_at = x.updated_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, status text, error jsonb, pricing jsonb, sent_at timestamptz,
+                                                delivered_at timestamptz, read_at timestamptz, failed_at timestamptz, updated_at timestamptz)
+       WHERE m.id = x.id`,
+      json(rows),
+    );
+  }
+
+  /** Statuses whose wamid is not stored yet, kept until it is. */
+  async insertEarlyStatuses(rows: Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.tx.$executeRawUnsafe(
+      `INSERT INTO early_message_statuses (id, org_id, team_id, customer_id, account_id, wamid, status, payload, received_at)
+       SELECT x.id, x.org_id, x.team_id, x.customer_id, x.account_id, x.wamid, x.status, x.payload, x.received_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, org_id text, team_id text, customer_id text, account_id text, wamid text,
+                                                status text, payload jsonb, received_at timestamptz)`,
+      json(rows),
+    );
+  }
+
+  /** Takes (deletes and returns) the early statuses of one wamid; a concurrent taker gets none of them. */
+  async takeEarlyStatuses(accountId: string, wamid: string): Promise<EarlyStatusRow[]> {
+    return this.db.tx.$queryRaw<EarlyStatusRow[]>`
+      DELETE FROM early_message_statuses WHERE account_id = ${accountId} AND wamid = ${wamid}
+      RETURNING status, payload, received_at AS "receivedAt"`;
+  }
+
+  /** Early statuses whose wamid has been recorded since (the sweep applies them). */
+  async findApplicableEarly(limit: number): Promise<{ accountId: string; wamid: string }[]> {
+    return this.db.tx.$queryRaw<{ accountId: string; wamid: string }[]>`
+      SELECT DISTINCT e.account_id AS "accountId", e.wamid FROM early_message_statuses e
+      JOIN messages m ON m.account_id = e.account_id AND m.wamid = e.wamid
+      LIMIT ${limit}::int`;
+  }
+
+  /** Early statuses older than `olderThan` whose message never got its wamid (another system's send, a failed send). */
+  async purgeEarly(olderThan: Date): Promise<number> {
+    return this.db.tx.$executeRaw`DELETE FROM early_message_statuses WHERE received_at < ${olderThan}::timestamptz`;
+  }
+
+  // ---------------------------------------------------------------------------------- events
+
+  async insertEvents(rows: EventRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db.tx.$executeRawUnsafe(
+      `INSERT INTO events (id, org_id, team_id, customer_id, type, data, previous_attributes, created_at)
+       SELECT x.id, x.org_id, x.team_id, x.customer_id, x.type, x.data, x.previous_attributes, x.created_at
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, org_id text, team_id text, customer_id text, type text, data jsonb,
+                                                previous_attributes jsonb, created_at timestamptz)
+       ORDER BY x.id`,
+      json(rows),
+    );
+  }
+}
