@@ -36,13 +36,14 @@ const TIMESTAMP = { sent: 'sentAt', delivered: 'deliveredAt', read: 'readAt', fa
 /**
  * The outbound status state machine under Meta's duplicated, late and reordered webhooks (spec 05 § Message
  * resource): a status never moves backwards (`read` after `delivered` stays `read`), `delivered` may be
- * skipped, `failed` is accepted from `pending` or `sent` (Meta reports some failures late) and is final. A
+ * skipped, `failed` is accepted from `pending` or `sent` (Meta reports some failures late) and is final (nothing
+ * changes a failed message). A
  * status that does not move the message only fills its own timestamp when it is missing (a late `sent`
  * after `read` fills `sent_at`), and pricing is kept from whichever status carries it. Statuses of inbound
  * messages (`received`) change nothing.
  */
 export function applyStatus(state: StatusState, update: StatusUpdate): StatusOutcome {
-  if (state.status === 'received') return { state, transition: null, changed: false };
+  if (state.status === 'received' || state.status === 'failed') return { state, transition: null, changed: false };
   const next: StatusState = { ...state };
   let transition: WebhookStatus | null = null;
   if (update.status === 'failed') {
@@ -52,7 +53,7 @@ export function applyStatus(state: StatusState, update: StatusUpdate): StatusOut
       next.failedAt = update.at;
       transition = 'failed';
     }
-  } else if (state.status !== 'failed' && (RANK[update.status] ?? 0) > (RANK[state.status] ?? 0)) {
+  } else if ((RANK[update.status] ?? 0) > (RANK[state.status] ?? 0)) {
     next.status = update.status;
     next[TIMESTAMP[update.status]] = update.at;
     transition = update.status;
