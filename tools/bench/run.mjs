@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: Kirim's benchmark (spec 08), with a baseline measured in the same run. See README.md.
-//   build (Nx) → fresh database kirim_bench_<ts> + migrations → baseline server, worker, api (production
-//   settings, one process each) → seed (CLI + one INSERT … SELECT per table) → every scenario at full load
-//   and at a fixed rate, each load in its own autocannon process → RSS → results JSON (+ README table).
+//   build (Nx) → fresh database kirim_bench_<ts> + migrations → baseline server, Meta sandbox, worker, api
+//   (production settings, one process each) → seed (CLI + one INSERT … SELECT per table; 50 connected
+//   accounts at the sandbox and in PostgreSQL, messaging.mjs) → every scenario at full load and at a fixed
+//   rate, each load in its own autocannon process → RSS → results JSON (+ README table).
 // Options:
 //   --smoke            a few seconds of load in all: small seed, 1 s per load at 10 connections and 50 req/s,
 //                      no targets; exit 0 unless something
@@ -10,8 +11,9 @@
 //   --duration <s>     seconds per measured load (10)        --warmup <s>   seconds of warm-up load (3)
 //   --connections <n>  connections at full load (100)        --rate <n>     req/s of the fixed-rate load (200)
 //   --only <a,b>       only these scenarios (the baseline always runs)
-//   --profile          run each api scenario against its own api started with --cpu-prof, and print where
-//                      the CPU went (self time by package); profiles in results/profiles/
+//   --profile          run each api scenario against its own api started with --cpu-prof (the messaging
+//                      scenarios also with such a worker), and print where the CPU went (self time by
+//                      package); profiles in results/profiles/
 //   --keep-db          keep the bench database (and Redis keys) afterwards
 //   --no-build         use dist/ as it is          --check-targets   exit 1 when a target is missed
 //   --api-node-flags="<flags>"  node flags of the api instead of API_NODE_FLAGS (tools/stack/lib.mjs, what
@@ -23,7 +25,15 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { API_NODE_FLAGS, ensureDotEnv, freePort, ignore, loadDotEnv, redisAnswers, root, run, sleep } from '../stack/lib.mjs';
+import { API_NODE_FLAGS, ensureDotEnv, freePort, ignore, loadDotEnv, redisAnswers, root, run, sandboxEnv, sleep } from '../stack/lib.mjs';
+import {
+  evaluateMessaging,
+  MESSAGING_SCENARIOS,
+  MESSAGING_SEED,
+  MESSAGING_SEED_SMOKE,
+  messagingTable,
+  seedMessaging,
+} from './messaging.mjs';
 import { analyseProfile, formatProfile } from './profile.mjs';
 
 const benchDir = join(root, 'tools', 'bench');
@@ -86,6 +96,8 @@ const SCENARIOS = [
     idempotencyKey: true,
     target: { ratio: 0.2, p99: 50 },
   },
+  // messages-send, messages-e2e, messages-cap, inbound: messaging.mjs (each with its own `run`).
+  ...MESSAGING_SCENARIOS,
 ];
 /** "page 400 costs what page 1 costs": at least this share of page 1's req/s. */
 const SAME_COST_SHARE = 0.9;
@@ -202,7 +214,15 @@ async function measuredLoad(spec, pids) {
 
 /** One autocannon run in its own process (tools/bench/load.mjs). */
 async function load(spec) {
-  const r = await run(process.execPath, [join(benchDir, 'load.mjs'), JSON.stringify(spec)], { track: (c) => children.add(c) });
+  // A large spec (the messaging scenarios' 1,000 variants) goes through a file: argv has a size limit.
+  let arg = JSON.stringify(spec);
+  const specFile = arg.length > 32_000 && join(localDir, `load-spec-${process.pid}.json`);
+  if (specFile) {
+    writeFileSync(specFile, arg);
+    arg = `@${specFile}`;
+  }
+  const r = await run(process.execPath, [join(benchDir, 'load.mjs'), arg], { track: (c) => children.add(c) });
+  if (specFile) rmSync(specFile, { force: true });
   const line = r.stdout.trim().split('\n').pop();
   if (r.code !== 0 || !line?.startsWith('{')) fail(`load generator failed (exit ${r.code}):\n${r.output.trimEnd()}`);
   return JSON.parse(line);
@@ -385,6 +405,10 @@ const pct = (r) => (r === null || r === undefined ? '–' : `${Math.round(r * 10
 function evaluate(results, baselineRps) {
   for (const s of results.scenarios) {
     const def = SCENARIOS.find((d) => d.name === s.name);
+    if (!s.max) {
+      s.targets = evaluateMessaging(s, smoke); // the messaging scenarios with their own shape
+      continue;
+    }
     const failed = s.runs.some((r) => r.failed);
     // The paired baseline (measured just before) when there is one, else the run's mean baseline.
     const reference = s.paired_baseline?.req_per_s ?? baselineRps;
@@ -419,6 +443,7 @@ function evaluate(results, baselineRps) {
     const limit = 300;
     results.memory.targets = [
       { what: `api RSS ≤ ${limit} MB`, ok: results.memory.api.rss_mb !== null && results.memory.api.rss_mb <= limit },
+      { what: `worker RSS ≤ ${limit} MB`, ok: results.memory.worker.rss_mb !== null && results.memory.worker.rss_mb <= limit },
     ];
   }
 }
@@ -434,7 +459,7 @@ function table(results) {
     `| scenario | load | req/s (2xx) | vs paired baseline | CPU µs/req (+ worker) | vs baseline by CPU | p50 ms | p99 ms | non-2xx / errors | PG xacts / rows read per req | target |`,
     `|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|`,
   ];
-  for (const s of results.scenarios) {
+  for (const s of results.scenarios.filter((o) => o.max)) {
     for (const r of s.runs) {
       const loadLabel = r.mode === 'max' ? `${r.connections} conn.` : `${rate} req/s${r.rate_reached ? '' : ' (not reached)'}`;
       const bad = r.non_2xx + r.errors + r.timeouts;
@@ -453,10 +478,80 @@ function table(results) {
       `| baseline again, at the end | ${end.connections} conn. | ${fmt(end.req_per_s)} | drift ${pct(results.baseline_drift)} | | | ${fmt(end.latency_ms.p50, 1)} | ${fmt(end.latency_ms.p99, 1)} | ${end.failed ? '**failed**' : '0 / 0'} | | mean of the two: ${fmt(results.baseline_req_per_s)} req/s |`,
     );
   const m = results.memory;
-  const memTarget = (m.targets ?? []).map((t) => `${t.ok ? '✅' : '❌'} ${t.what}`).join('');
-  lines.push(`| api RSS after the runs | | ${fmt(m.api.rss_mb)} MB (peak ${fmt(m.api.peak_rss_mb)} MB) | | | | | | | | ${memTarget} |`);
-  lines.push(`| worker RSS after the runs | | ${fmt(m.worker.rss_mb)} MB (peak ${fmt(m.worker.peak_rss_mb)} MB) | | | | | | | | |`);
-  return lines.join('\n');
+  const memTarget = (what) =>
+    (m.targets ?? [])
+      .filter((t) => t.what.startsWith(what))
+      .map((t) => `${t.ok ? '✅' : '❌'} ${t.what}`)
+      .join('');
+  lines.push(
+    `| api RSS after the runs | | ${fmt(m.api.rss_mb)} MB (peak ${fmt(m.api.peak_rss_mb)} MB) | | | | | | | | ${memTarget('api')} |`,
+  );
+  lines.push(
+    `| worker RSS after the runs | | ${fmt(m.worker.rss_mb)} MB (peak ${fmt(m.worker.peak_rss_mb)} MB) | | | | | | | | ${memTarget('worker')} |`,
+  );
+  if (m.meta_sandbox)
+    lines.push(
+      `| meta-sandbox RSS after the runs | | ${fmt(m.meta_sandbox.rss_mb)} MB (peak ${fmt(m.meta_sandbox.peak_rss_mb)} MB) | | | | | | | | |`,
+    );
+  const own = messagingTable(results.scenarios, { fmt, smoke: results.kind === 'smoke' });
+  return own ? `${lines.join('\n')}\n\nMessaging (${MESSAGING_NOTE}):\n\n${own}` : lines.join('\n');
+}
+
+/** What the messaging table's figures are, printed above it. */
+const MESSAGING_NOTE =
+  "50 connected accounts, STANDARD, one worker; latencies from the 202 as the load generator saw it to the sandbox's receive time, joined on the wamid; CPU over the load and the dispatch or processing after it, per message";
+
+/** One console line of a messaging scenario. */
+function describeMessaging(s) {
+  if (s.skipped) return `${s.label.padEnd(42)} ${s.skipped}`;
+  const failed = s.runs
+    .filter((r) => r.failed)
+    .map(
+      (r) =>
+        `  FAILED (${r.mode}: ${r.ok_2xx} 2xx, ${r.non_2xx} non-2xx ${JSON.stringify(r.status_codes)}, ${r.errors} errors, ${r.timeouts} timeouts)`,
+    )
+    .join('');
+  const cpu = (r) =>
+    `api ${fmt(r.cpu_us_per_request?.server)} / worker ${fmt(r.cpu_us_per_request?.worker)} / sandbox ${fmt(r.cpu_us_per_request?.sandbox)} µs CPU per message`;
+  if (s.name === 'messages-send') {
+    const { max, rate: fixed } = s;
+    return (
+      `${s.label.padEnd(42)} ${fmt(max.req_per_s).padStart(7)} req/s  p50 ${fmt(max.latency_ms.p50, 1)} p99 ${fmt(max.latency_ms.p99, 1)} ms, ${cpu(max)}` +
+      ` (dispatched ${fmt(max.dispatch.drain_s, 1)} s after the load)` +
+      (max.db_per_request
+        ? ` (PostgreSQL per request: ${max.db_per_request.xacts} transactions, ${max.db_per_request.rows_read} rows read)`
+        : '') +
+      ` | at ${rate}/s: ${fmt(fixed.req_per_s)} req/s p50 ${fmt(fixed.latency_ms.p50, 1)} p99 ${fmt(fixed.latency_ms.p99, 1)} ms` +
+      (s.paired_baseline ? ` | paired baseline ${fmt(s.paired_baseline.req_per_s)} req/s` : '') +
+      failed
+    );
+  }
+  if (s.name === 'messages-e2e') {
+    const r = s.rate;
+    return (
+      `${s.label.padEnd(42)} at ${fmt(r.target_rate)} msg/s: ${fmt(r.req_per_s)} accepted/s (API p99 ${fmt(r.latency_ms.p99, 1)} ms); 202 → received p50 ${fmt(r.e2e.ms.p50, 1)} p99 ${fmt(r.e2e.ms.p99, 1)} max ${fmt(r.e2e.ms.max)} ms; ` +
+      `${fmt(r.e2e.arrived)} of ${fmt(r.e2e.accepted)} arrived; ${cpu(r)}; worker RSS ${fmt(s.memory_after.worker.rss_mb)} MB` +
+      failed
+    );
+  }
+  if (s.name === 'messages-cap') {
+    const c = s.hot.cap;
+    const cold = s.cold.cold;
+    return (
+      `${s.label.padEnd(42)} hot: ${fmt(c.arrived)} of ${fmt(c.queued)} arrived in ${fmt(c.drain_s, 1)} s (${fmt(c.per_s, 1)}/s), max ${fmt(c.max_attempts_in_1s)} sends in 1 s, ${fmt(c.refused_130429)} refused; ` +
+      `cold: ${fmt(cold.arrived)} sends, 202 → received p50 ${fmt(cold.ms.p50, 1)} max ${fmt(cold.ms.max, 1)} ms; ${cpu(s.hot)}; worker RSS ${fmt(s.memory_after.worker.rss_mb)} MB` +
+      failed
+    );
+  }
+  if (s.name === 'inbound') {
+    const { burst: b, rate: r } = s;
+    return (
+      `${s.label.padEnd(42)} burst: ${fmt(b.inbound.messages_stored)} messages processed at ${fmt(b.inbound.per_s)}/s (${fmt(b.req_per_s)} POSTs/s acked, p99 ${fmt(b.latency_ms.p99, 1)} ms), ${cpu(b)}; ` +
+      `at ${fmt(r.target_rate * 50)} msg/s: ack p50 ${fmt(r.latency_ms.p50, 1)} p99 ${fmt(r.latency_ms.p99, 1)} ms, processed ${fmt(r.inbound.lag_after_load_ms)} ms after the load; worker RSS ${fmt(s.memory_after.worker.rss_mb)} MB` +
+      failed
+    );
+  }
+  return s.label;
 }
 
 function describeRun(results) {
@@ -464,7 +559,7 @@ function describeRun(results) {
   return [
     `${results.date}, commit \`${g.commit.slice(0, 10)}\`${g.dirty ? ' (with uncommitted changes)' : ''}; ${m.cores} cores (${m.cpu_model}), ${fmt(m.memory_mb / 1024, 1)} GB; ` +
       `Node ${v.node}, PostgreSQL ${v.postgresql}, Redis ${v.redis}, autocannon ${v.autocannon}; ` +
-      `${results.settings.duration_s} s per load after ${results.settings.warmup_s} s warm-up; api node flags: ${results.settings.api_node_flags?.length ? results.settings.api_node_flags.map((f) => `\`${f}\``).join(' ') : 'none'}; ${fmt(results.seed.customers)} customers, ${fmt(results.seed.events)} events stored; load average at start ${m.load_average_at_start.join(' ')}.`,
+      `${results.settings.duration_s} s per load after ${results.settings.warmup_s} s warm-up; api node flags: ${results.settings.api_node_flags?.length ? results.settings.api_node_flags.map((f) => `\`${f}\``).join(' ') : 'none'}; ${fmt(results.seed.customers)} customers, ${fmt(results.seed.events)} events stored${results.seed.messaging ? `, ${results.seed.messaging.accounts} connected accounts with ${fmt(results.seed.messaging.contacts)} contacts` : ''}; load average at start ${m.load_average_at_start.join(' ')}.`,
   ].join('\n');
 }
 
@@ -497,7 +592,7 @@ async function main() {
   if (ensureDotEnv()) say('Config: wrote .env with fresh ENCRYPTION_KEY and KEY_PEPPER');
   await loadDotEnv();
   mkdirSync(localDir, { recursive: true });
-  for (const log of ['api.log', 'worker.log', 'baseline.log']) rmSync(join(localDir, log), { force: true });
+  for (const log of ['api.log', 'worker.log', 'baseline.log', 'meta-sandbox.log']) rmSync(join(localDir, log), { force: true });
   const adminUrl = process.env.DATABASE_ADMIN_URL || 'postgresql://postgres@127.0.0.1:5432/postgres';
   const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
   if (!(await redisAnswers(redisUrl))) fail(`Redis: ${redisUrl} does not answer; set REDIS_URL`);
@@ -533,16 +628,16 @@ async function main() {
   };
 
   if (!opts['no-build']) {
-    say('Build: npx nx run-many -t build -p api worker cli …');
+    say('Build: npx nx run-many -t build -p api worker meta-sandbox cli …');
     const started = Date.now();
-    const r = await run('npx', ['nx', 'run-many', '-t', 'build', '-p', 'api', 'worker', 'cli', '--outputStyle=static'], {
+    const r = await run('npx', ['nx', 'run-many', '-t', 'build', '-p', 'api', 'worker', 'meta-sandbox', 'cli', '--outputStyle=static'], {
       env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false' },
       track: (c) => children.add(c),
     });
     if (r.code !== 0) fail(`build failed:\n${r.output.trimEnd().split('\n').slice(-40).join('\n')}`);
     say(`Build: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  for (const app of ['api', 'worker', 'cli'])
+  for (const app of ['api', 'worker', 'meta-sandbox', 'cli'])
     if (!existsSync(join(root, 'dist', 'apps', app, 'main.js'))) fail(`dist/apps/${app}/main.js is missing: build first`);
 
   results.versions.postgresql = await createDatabase(adminUrl, dbName);
@@ -559,8 +654,19 @@ async function main() {
   );
   say(`Database: ${dbName}; Redis prefix ${prefix}`);
 
+  // Ports first: the api and the worker talk to the sandbox, the sandbox posts Meta's webhooks to the api.
+  const basePort = await freePort(43100);
+  const workerPort = await freePort(43110);
+  const apiPort = await freePort(43120);
+  const sandboxPort = await freePort(43130);
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const env = {
+    // Kirim's Meta settings pointed at the sandbox (META_GRAPH_URL, app id and secret, …), as `npm start`
+    // does; the real environment wins, except that the Graph URL must be this run's sandbox.
+    ...sandboxEnv(sandboxPort),
     ...process.env,
+    META_GRAPH_URL: sandboxUrl,
+    META_SANDBOX_PUBLIC_URL: sandboxUrl,
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
     DATABASE_URL: databaseUrl,
@@ -573,24 +679,30 @@ async function main() {
   const migrated = await run(process.execPath, ['tools/prisma/migrate.mjs', 'deploy'], { env, track: (c) => children.add(c) });
   if (migrated.code !== 0) fail(`migrations failed:\n${migrated.output}`);
 
-  // Servers: baseline, worker, api (each its own process, logs in results/local/).
-  const basePort = await freePort(43100);
+  // Servers: baseline, Meta sandbox, worker, api (each its own process, logs in results/local/).
   const baseline = startChild(
     'baseline',
     [join(benchDir, 'baseline.mjs')],
     { ...env, BASELINE_PORT: String(basePort) },
     join(localDir, 'baseline.log'),
   );
-  const workerPort = await freePort(43110);
-  const worker = startChild(
-    'worker',
-    ['dist/apps/worker/main.js'],
-    { ...env, WORKER_PORT: String(workerPort) },
-    join(localDir, 'worker.log'),
-  );
-  const apiPort = await freePort(43120);
-  const apiEnv = { ...env, API_PORT: String(apiPort), WORKER_PORT: String(workerPort) };
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  // The sandbox's webhooks (statuses, inbound) go to this run's api, signed with the shared META_APP_SECRET.
+  const sandbox = startChild(
+    'meta-sandbox',
+    ['dist/apps/meta-sandbox/main.js'],
+    { ...env, META_SANDBOX_PORT: String(sandboxPort), META_SANDBOX_WEBHOOK_URL: `${apiUrl}/webhooks/meta` },
+    join(localDir, 'meta-sandbox.log'),
+  );
+  const startWorker = (profileDir) =>
+    startChild(
+      'worker',
+      [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '500'] : []), 'dist/apps/worker/main.js'],
+      { ...env, WORKER_PORT: String(workerPort) },
+      join(localDir, 'worker.log'),
+    );
+  let worker = startWorker();
+  const apiEnv = { ...env, API_PORT: String(apiPort), WORKER_PORT: String(workerPort) };
   const startApi = (profileDir) =>
     startChild(
       'api',
@@ -603,11 +715,15 @@ async function main() {
       join(localDir, 'api.log'),
     );
   let api = startApi();
-  cleanups.push(() => Promise.all([stopChild(api), stopChild(worker), stopChild(baseline)]));
+  cleanups.push(() => Promise.all([stopChild(api), stopChild(worker), stopChild(baseline), stopChild(sandbox)]));
   await waitHttp(baseline, `http://127.0.0.1:${basePort}/`);
+  await waitHttp(sandbox, `${sandboxUrl}/_sandbox/health`);
   await waitHttp(worker, `http://127.0.0.1:${workerPort}/health`);
   await waitHttp(api, `${apiUrl}/v1/health`);
-  say(`Started: baseline :${basePort} (pid ${baseline.pid}), worker :${workerPort} (pid ${worker.pid}), api :${apiPort} (pid ${api.pid})`);
+  say(
+    `Started: baseline :${basePort} (pid ${baseline.pid}), meta-sandbox :${sandboxPort} (pid ${sandbox.pid}), ` +
+      `worker :${workerPort} (pid ${worker.pid}), api :${apiPort} (pid ${api.pid})`,
+  );
 
   // Seed: an organization with its team and API key through the CLI, then the rows.
   const seeded = await run(
@@ -633,6 +749,25 @@ async function main() {
   );
   const ctx = { lastCursor: last.cursor };
 
+  // The messaging seed: 50 connected accounts (sandbox + PostgreSQL) with contacts in their 24 h window.
+  let messaging;
+  if (selected.some((s) => s.messaging)) {
+    const started = Date.now();
+    const size = smoke ? MESSAGING_SEED_SMOKE : MESSAGING_SEED;
+    messaging = await seedMessaging({
+      sandboxUrl,
+      databaseUrl,
+      orgId: org.organization.id,
+      teamId: org.team.id,
+      encryptionKey: env.ENCRYPTION_KEY,
+      ...size,
+    });
+    results.seed.messaging = { accounts: messaging.accounts.length, contacts: messaging.contacts };
+    say(
+      `Seed: ${messaging.accounts.length} connected accounts at the sandbox and in PostgreSQL, ${fmt(messaging.contacts)} contacts, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  }
+
   // The loads.
   const baselineSpec = { url: `http://127.0.0.1:${basePort}/`, method: 'GET', headers: {} };
   for (const def of selected) {
@@ -644,6 +779,24 @@ async function main() {
       await stopChild(api);
       api = startApi(profileDir);
       await waitHttp(api, `${apiUrl}/v1/health`);
+      if (def.messaging) {
+        await stopChild(worker);
+        worker = startWorker(join(profileDir, 'worker'));
+        await waitHttp(worker, `http://127.0.0.1:${workerPort}/health`);
+      }
+    }
+    if (def.run) {
+      const h = {
+        ...{ smoke, warmup, duration, connections, rate, localDir },
+        ...{ load, measuredLoad, cpuSeconds, memoryOf, dbStats, perRequest },
+        ...{ apiUrl, apiKey, databaseUrl, sandboxUrl, baselineSpec, baseline, api, worker, sandbox, messaging },
+        metaAppSecret: env.META_APP_SECRET,
+      };
+      const scenario = { name: def.name, label: def.label, ...(await def.run(def, h)) };
+      results.scenarios.push(scenario);
+      say(describeMessaging(scenario));
+      if (profileDir) await profiled(def, scenario, profileDir);
+      continue;
     }
     const base = onBaseline ? `http://127.0.0.1:${basePort}` : apiUrl;
     const spec = {
@@ -696,18 +849,33 @@ async function main() {
           )
           .join(''),
     );
-    if (profileDir) {
-      const memory = memoryOf(api.pid);
-      await stopChild(api);
-      const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-      if (!file) say(`  (no CPU profile was written to ${relative(root, profileDir)})`);
+    if (profileDir) await profiled(def, results.scenarios.at(-1), profileDir);
+  }
+
+  /**
+   * Stops the profiled api (and worker) so their profiles are written, prints where the CPU went during the
+   * scenario's first run (the full load; a messaging scenario's first run), and starts plain ones again.
+   */
+  async function profiled(def, scenario, profileDir) {
+    const main = scenario.max ?? scenario.runs?.[0];
+    const targets = [{ proc: api, dir: profileDir, what: 'api' }];
+    if (def.messaging) targets.push({ proc: worker, dir: join(profileDir, 'worker'), what: 'worker' });
+    for (const t of targets) {
+      const memory = memoryOf(t.proc.pid);
+      await stopChild(t.proc);
+      const file = existsSync(t.dir) && readdirSync(t.dir).find((f) => f.endsWith('.cpuprofile'));
+      if (!file || !main) say(`  (no CPU profile was written to ${relative(root, t.dir)})`);
       else {
-        const analysis = analyseProfile(join(profileDir, file), { window: max.window_us, requests: max.requests_total, top: 30 });
-        results.profiles.push({ scenario: def.name, rss_after: memory, ...analysis, file: relative(root, analysis.file) });
-        say(formatProfile(analysis, `  CPU profile of the api under ${def.label} at ${connections} connections`).replace(/^/gm, '  '));
+        const analysis = analyseProfile(join(t.dir, file), { window: main.window_us, requests: main.requests_total, top: 30 });
+        results.profiles.push({ scenario: def.name, process: t.what, rss_after: memory, ...analysis, file: relative(root, analysis.file) });
+        say(formatProfile(analysis, `  CPU profile of the ${t.what} under ${def.label} (${main.mode} run)`).replace(/^/gm, '  '));
       }
-      api = startApi();
-      await waitHttp(api, `${apiUrl}/v1/health`);
+    }
+    api = startApi();
+    await waitHttp(api, `${apiUrl}/v1/health`);
+    if (def.messaging) {
+      worker = startWorker();
+      await waitHttp(worker, `http://127.0.0.1:${workerPort}/health`);
     }
   }
 
@@ -725,6 +893,7 @@ async function main() {
   results.memory = {
     api: memoryOf(api.pid),
     worker: memoryOf(worker.pid),
+    meta_sandbox: memoryOf(sandbox.pid),
     ...(opts.profile && { note: 'api restarted per profiled scenario' }),
   };
   const baselineStart = results.scenarios.find((s) => s.name === 'baseline').max.req_per_s;

@@ -19,6 +19,25 @@ export const envFile = join(root, '.env');
  */
 export const API_NODE_FLAGS = ['--max-old-space-size=256'];
 
+/**
+ * Kirim's Meta settings for a local Meta sandbox on `port` (Graph API, JS SDK, Embedded Signup popup) with
+ * the sandbox's app id, secret (which also signs its webhooks) and configuration id — the values
+ * `npm start` gives the apps (start.mjs's sandboxEnv, which can use this one), shared here so the
+ * benchmark (tools/bench/run.mjs) wires its api, worker and sandbox the same way.
+ */
+export function sandboxEnv(port) {
+  const url = `http://localhost:${port}`;
+  return {
+    META_SANDBOX_PUBLIC_URL: url,
+    META_GRAPH_URL: url,
+    META_SDK_URL: `${url}/sdk.js`,
+    META_SIGNUP_ORIGIN: `localhost:${port}`,
+    META_APP_ID: 'sandbox-app',
+    META_APP_SECRET: 'sandbox-secret',
+    META_CONFIG_ID: 'sandbox-config',
+  };
+}
+
 /** Writes `.env` with fresh development secrets when it does not exist. Returns true when written. */
 export function ensureDotEnv() {
   if (existsSync(envFile)) return false;
