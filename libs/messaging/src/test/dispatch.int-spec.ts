@@ -76,7 +76,9 @@ describe('dispatch: the worker hands pending messages to Meta (the sandbox)', ()
     return app;
   };
   const stopWorker = async (app: INestApplicationContext) => {
-    workers.splice(workers.indexOf(app), 1);
+    const index = workers.indexOf(app);
+    if (index < 0) return;
+    workers.splice(index, 1);
     await app.close();
   };
 
@@ -108,6 +110,14 @@ describe('dispatch: the worker hands pending messages to Meta (the sandbox)', ()
     s = await createOrgSession(api.app);
     await sandbox.control('PUT', '/status_behaviour', { statuses: [] });
   }, 60_000);
+  // A test that timed out must not leave its workers running into the next one.
+  let workersBefore = 0;
+  beforeEach(() => {
+    workersBefore = workers.length;
+  });
+  afterEach(async () => {
+    for (const w of workers.splice(workersBefore)) await w.close().catch(() => undefined);
+  });
   afterAll(async () => {
     for (const w of [...workers]) await w.close();
     await api?.close();
@@ -346,7 +356,7 @@ describe('dispatch: the worker hands pending messages to Meta (the sandbox)', ()
         await stopWorker(w1);
         await stopWorker(w2);
       }
-    }, 120_000);
+    }, 240_000);
 
     it("a cold number's message is not delayed behind a hot number's backlog (≤ 100 ms more than without it)", async () => {
       const hot = await connectNumber();
