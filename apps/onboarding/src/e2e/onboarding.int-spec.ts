@@ -6,7 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ContractsModule } from '@kirim/contracts';
 import { IdentityHttpModule } from '@kirim/identity';
-import { configureHttpApp, PlatformHttpModule, PlatformModule, PrismaService } from '@kirim/platform';
+import { configureHttpApp, createHttpAdapter, PlatformHttpModule, PlatformModule, PrismaService } from '@kirim/platform';
 import { TenancyHttpModule } from '@kirim/tenancy';
 import {
   contextPorts,
@@ -78,8 +78,8 @@ describe('onboarding in Chromium (end to end)', () => {
       ],
     });
     const moduleRef = await Test.createTestingModule({ imports: [OnboardingModule.forRoot(env.config)] }).compile();
-    onboarding = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true, logger: false });
-    configureHttpApp(onboarding);
+    onboarding = moduleRef.createNestApplication(createHttpAdapter(env.config), { bodyParser: false, bufferLogs: true, logger: false });
+    configureHttpApp(onboarding, { publicUrl: onboardingUrl });
     await onboarding.listen(onboardingPort, '127.0.0.1');
     s = await createOrgSession(api.app, { name: 'Acme Platform' });
     browser = await chromium.launch({

@@ -93,6 +93,8 @@ describe('worker: the maintenance queue of each context, schedules, health', () 
       { queue: 'tenancy-maintenance', key: 'expire_setup_links', every: QUEUES.tenancyMaintenance.jobs.expire_setup_links.everyMs },
       { queue: 'webhooks-maintenance', key: 'purge_events', every: QUEUES.webhooksMaintenance.jobs.purge_events.everyMs },
       { queue: 'platform-maintenance', key: 'purge_idempotency', every: QUEUES.platformMaintenance.jobs.purge_idempotency.everyMs },
+      { queue: 'messaging-inbound', key: 'sweep_early_statuses', every: QUEUES.messagingInbound.jobs.sweep_early_statuses.everyMs },
+      { queue: 'messaging-inbound', key: 'sweep_payloads', every: QUEUES.messagingInbound.jobs.sweep_payloads.everyMs },
       { queue: 'messaging-dispatch', key: 'sweep_pending', every: QUEUES.messagingDispatch.jobs.sweep_pending.everyMs },
     ]);
   });
