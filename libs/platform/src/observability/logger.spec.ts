@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
+import { pinoHttp } from 'pino-http';
 import { loadConfig } from '../config/config';
 import { loggerParams, requestLogLine } from './logger';
 
@@ -50,6 +51,29 @@ describe('request logging', () => {
       level: 'info',
       msg: 'request completed',
       fields: { request_id: request.id, req: { method: 'GET', url: '/v1/me?limit=2' }, res: { statusCode: 200 }, responseTime: 3 },
+    });
+  });
+
+  it('is written as built through the root logger nestjs-pino creates (its req/res serializers keep the status)', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://localhost/x',
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      KEY_PEPPER: randomBytes(32).toString('base64'),
+    });
+    const lines: string[] = [];
+    const { logger } = pinoHttp(loggerParams(config).pinoHttp as Parameters<typeof pinoHttp>[0], {
+      write: (line: string) => lines.push(line),
+    });
+    const line = requestLogLine(request, 201, 3.4);
+    if (line === undefined) throw new Error('expected a line');
+    logger[line.level](line.fields, line.msg);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      request_id: request.id,
+      req: { method: 'GET', url: '/v1/me?limit=2' },
+      res: { statusCode: 201 },
+      responseTime: 3,
     });
   });
 

@@ -32,10 +32,16 @@ export function loggerParams(config: AppConfig): Params {
     forRoutes: [],
     pinoHttp: {
       level: config.LOG_LEVEL,
+      // pino-http wraps its `req`/`res` serializers around the std ones, which expect Node's objects (a
+      // plain `res` without `headersSent` reads as `statusCode: null`); the answer's line already holds
+      // exactly what it logs, so they pass it through (`raw` is the object given to the logger).
+      serializers: { req: passThrough, res: passThrough },
       redact: { paths: config.LOG_BODIES ? REDACT_PATHS.filter((p) => !p.includes('body')) : REDACT_PATHS, censor: '[redacted]' },
     },
   };
 }
+
+const passThrough = (value: { raw: unknown }): unknown => value.raw;
 
 export interface RequestLogLine {
   level: 'info' | 'error';
