@@ -434,6 +434,15 @@ async function main() {
         : []),
       '  Try it:',
       `    curl -H "Authorization: Bearer ${stack.api_key}" ${stack.api_url}/v1/me`,
+      ...(stack.demo_setup_url && stack.meta_sandbox_url
+        ? [
+            '  Messaging, once the demo customer is connected (Finish on the onboarding page):',
+            '    npm run demo                  its phone_number_id and the one curl that sends from it',
+            '    npm run demo -- send          sends a template and follows it: pending → sent → delivered → read',
+            '    npm run demo -- reply "Hi!"   the recipient answers through the sandbox; Kirim stores it as inbound',
+            '    npm run demo -- inbox         the latest messages of the number',
+          ]
+        : []),
       `  (also in ${relative(root, stackFile)}; Ctrl-C stops everything)`,
       '',
     ].join('\n'),
