@@ -18,6 +18,7 @@
 //   --no-build         use dist/ as it is          --check-targets   exit 1 when a target is missed
 //   --api-node-flags="<flags>"  node flags of the api instead of API_NODE_FLAGS (tools/stack/lib.mjs, what
 //                      `npm start` uses), to try V8 heap settings; "" = none
+//   --worker-node-flags="<flags>"  the same for the worker (WORKER_NODE_FLAGS)
 // Environment: DATABASE_ADMIN_URL (postgresql://postgres@127.0.0.1:5432/postgres), REDIS_URL
 // (redis://127.0.0.1:6379), ENCRYPTION_KEY / KEY_PEPPER (else .env, written as `npm start` does).
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,7 +26,19 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { API_NODE_FLAGS, ensureDotEnv, freePort, ignore, loadDotEnv, redisAnswers, root, run, sandboxEnv, sleep } from '../stack/lib.mjs';
+import {
+  API_NODE_FLAGS,
+  WORKER_NODE_FLAGS,
+  ensureDotEnv,
+  freePort,
+  ignore,
+  loadDotEnv,
+  redisAnswers,
+  root,
+  run,
+  sandboxEnv,
+  sleep,
+} from '../stack/lib.mjs';
 import {
   evaluateMessaging,
   MESSAGING_SCENARIOS,
@@ -55,6 +68,7 @@ const { values: opts } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'check-targets': { type: 'boolean', default: false },
     'api-node-flags': { type: 'string' },
+    'worker-node-flags': { type: 'string' },
   },
 });
 const smoke = opts.smoke;
@@ -66,6 +80,7 @@ const rate = Number(opts.rate ?? (smoke ? 50 : 200));
 const seedSize = smoke ? { customers: 200, events: 1000 } : { customers: 10_000, events: 100_000 };
 const PAGE = 25;
 const apiNodeFlags = opts['api-node-flags'] === undefined ? API_NODE_FLAGS : opts['api-node-flags'].split(' ').filter(Boolean);
+const workerNodeFlags = opts['worker-node-flags'] === undefined ? WORKER_NODE_FLAGS : opts['worker-node-flags'].split(' ').filter(Boolean);
 
 /**
  * The scenarios, in the order they run (reads before writes: the POSTs add customers and events).
@@ -559,7 +574,7 @@ function describeRun(results) {
   return [
     `${results.date}, commit \`${g.commit.slice(0, 10)}\`${g.dirty ? ' (with uncommitted changes)' : ''}; ${m.cores} cores (${m.cpu_model}), ${fmt(m.memory_mb / 1024, 1)} GB; ` +
       `Node ${v.node}, PostgreSQL ${v.postgresql}, Redis ${v.redis}, autocannon ${v.autocannon}; ` +
-      `${results.settings.duration_s} s per load after ${results.settings.warmup_s} s warm-up; api node flags: ${results.settings.api_node_flags?.length ? results.settings.api_node_flags.map((f) => `\`${f}\``).join(' ') : 'none'}; ${fmt(results.seed.customers)} customers, ${fmt(results.seed.events)} events stored${results.seed.messaging ? `, ${results.seed.messaging.accounts} connected accounts with ${fmt(results.seed.messaging.contacts)} contacts` : ''}; load average at start ${m.load_average_at_start.join(' ')}.`,
+      `${results.settings.duration_s} s per load after ${results.settings.warmup_s} s warm-up; api node flags: ${results.settings.api_node_flags?.length ? results.settings.api_node_flags.map((f) => `\`${f}\``).join(' ') : 'none'}; worker node flags: ${results.settings.worker_node_flags?.length ? results.settings.worker_node_flags.map((f) => `\`${f}\``).join(' ') : 'none'}; ${fmt(results.seed.customers)} customers, ${fmt(results.seed.events)} events stored${results.seed.messaging ? `, ${results.seed.messaging.accounts} connected accounts with ${fmt(results.seed.messaging.contacts)} contacts` : ''}; load average at start ${m.load_average_at_start.join(' ')}.`,
   ].join('\n');
 }
 
@@ -614,6 +629,7 @@ async function main() {
       duration_s: duration,
       warmup_s: warmup,
       api_node_flags: apiNodeFlags,
+      worker_node_flags: workerNodeFlags,
       connections,
       rate_per_s: rate,
       api_processes: 1,
@@ -697,7 +713,11 @@ async function main() {
   const startWorker = (profileDir) =>
     startChild(
       'worker',
-      [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '500'] : []), 'dist/apps/worker/main.js'],
+      [
+        ...workerNodeFlags,
+        ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', '500'] : []),
+        'dist/apps/worker/main.js',
+      ],
       { ...env, WORKER_PORT: String(workerPort) },
       join(localDir, 'worker.log'),
     );

@@ -20,6 +20,13 @@ export const envFile = join(root, '.env');
 export const API_NODE_FLAGS = ['--max-old-space-size=256'];
 
 /**
+ * Node flags the worker runs with (`npm start` and the benchmark; `npm run bench -- --worker-node-flags="…"`).
+ * The same cap as the api: without it the worker's heap grew with the machine's memory to 381 MB RSS after
+ * the benchmark's inbound scenarios (its live heap is a few tens of MB: jobs are small and short-lived).
+ */
+export const WORKER_NODE_FLAGS = ['--max-old-space-size=256'];
+
+/**
  * Kirim's Meta settings for a local Meta sandbox on `port` (Graph API, JS SDK, Embedded Signup popup) with
  * the sandbox's app id, secret (which also signs its webhooks) and configuration id — the values
  * `npm start` gives the apps (start.mjs's sandboxEnv, which can use this one), shared here so the

@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline';
 import { join, relative } from 'node:path';
 import {
   API_NODE_FLAGS,
+  WORKER_NODE_FLAGS,
   ensureDatabase,
   ensureDotEnv,
   freePort,
@@ -215,7 +216,8 @@ async function startApp(app, env) {
   const port = Number(env[app.portVar]);
   const main = join(root, 'dist', 'apps', app.name, 'main.js');
   // detached = own process group: a terminal's Ctrl-C reaches only us, and we stop the apps in order.
-  const flags = app.name === 'api' ? API_NODE_FLAGS : []; // the benchmark starts the api with the same flags
+  // the benchmark starts the api and the worker with the same flags
+  const flags = app.name === 'api' ? API_NODE_FLAGS : app.name === 'worker' ? WORKER_NODE_FLAGS : [];
   const child = spawn(process.execPath, [...flags, main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   prefixLines(child.stdout, app.name, process.stdout);
   prefixLines(child.stderr, app.name, process.stderr);
