@@ -34,8 +34,8 @@ interface Attempt {
  *
  * Replays are rendered through the current request: the body's `request_id` is the CURRENT request's id
  * (so it always equals `X-Request-Id`), and `Idempotent-Original-Request-Id` names the first request.
- * This interceptor is registered (APP_INTERCEPTOR) outside the EnvelopeInterceptor
- * (`useGlobalInterceptors` in configureHttpApp), so it sees the final envelope: it stores it without
+ * This stage runs outside the envelope (HttpPipelineInterceptor, installed by configureHttpApp, calls it
+ * with a handler that envelopes), so it sees the final envelope: it stores it without
  * `request_id` and on replay returns it with the current one — the envelope never runs on a replay, so
  * nothing is wrapped twice. A result that is not an envelope of this request (a raw route, or an app
  * that ordered the interceptors the other way) is stored and replayed as is.

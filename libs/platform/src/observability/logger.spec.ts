@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { pinoHttp } from 'pino-http';
+import { type Options as PinoHttpOptions, pinoHttp } from 'pino-http';
 import { loadConfig } from '../config/config';
 import { loggerParams, requestLogLine } from './logger';
 
@@ -61,13 +61,13 @@ describe('request logging', () => {
       KEY_PEPPER: randomBytes(32).toString('base64'),
     });
     const lines: string[] = [];
-    const { logger } = pinoHttp(loggerParams(config).pinoHttp as Parameters<typeof pinoHttp>[0], {
+    const { logger } = pinoHttp(loggerParams(config).pinoHttp as PinoHttpOptions, {
       write: (line: string) => lines.push(line),
     });
     const line = requestLogLine(request, 201, 3.4);
     if (line === undefined) throw new Error('expected a line');
     logger[line.level](line.fields, line.msg);
-    expect(JSON.parse(lines[0])).toMatchObject({
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
       level: 30,
       msg: 'request completed',
       request_id: request.id,
