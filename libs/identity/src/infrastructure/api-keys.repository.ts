@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, KEYSET_ORDER, type KeysetPosition, keysetWhere } from '@kirim/platform';
+import { Database, KEYSET_ORDER, type KeysetPosition, keysetWhere, sql } from '@kirim/platform';
 import type { ApiKeyRecord, TeamRecord } from '../domain/resources';
 
 export interface NewApiKey {
@@ -66,7 +66,7 @@ export class ApiKeysRepository {
    * teams in the order of `TeamsRepository.list`. Null when the key is not in this organization.
    */
   async findForIntrospection(organizationId: string, keyId: string): Promise<KeyIntrospection | null> {
-    const rows = await this.db.tx.$queryRaw<IntrospectionRow[]>`
+    const rows = await this.db.read<IntrospectionRow>(sql`
       SELECT k.id, k.org_id, k.customer_id, k.label, k.last4, k.expires_at, k.revoked_at, k.created_at,
              o.name AS org_name,
              COALESCE((SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'created_at', t.created_at)
@@ -74,7 +74,7 @@ export class ApiKeysRepository {
                          FROM teams t WHERE t.org_id = o.id), '[]'::json) AS teams
         FROM api_keys k
         JOIN organizations o ON o.id = k.org_id
-       WHERE k.id = ${keyId} AND k.org_id = ${organizationId}`;
+       WHERE k.id = ${keyId} AND k.org_id = ${organizationId}`);
     const row = rows[0];
     if (!row) return null;
     return {

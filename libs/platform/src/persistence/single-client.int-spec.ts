@@ -5,6 +5,7 @@ import { HealthService } from '../observability/health';
 import { PlatformModule } from '../platform.module';
 import { Database } from './database';
 import { PrismaService } from './prisma.service';
+import { sql } from './sql';
 
 describe('PlatformModule', () => {
   let env: TestEnv;
@@ -25,5 +26,27 @@ describe('PlatformModule', () => {
     } finally {
       await moduleRef.close();
     }
+  });
+
+  it('Database.read runs one statement on the pool under Prisma, with bound values, and refuses inside a transaction', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(env.config)] }).compile();
+    await moduleRef.init();
+    try {
+      const db = moduleRef.get(Database);
+      const prisma = moduleRef.get(PrismaService);
+      await prisma.$queryRaw`SELECT 1`;
+      expect(prisma.pool.totalCount).toBe(1); // Prisma's own statement went through this pool
+      const text = "x'; SELECT 1; --";
+      const rows = await db.read<{ n: number; t: string; at: Date; j: { a: number[] } }>(
+        sql`SELECT 2::int AS n, ${text}::text AS t, TIMESTAMPTZ '2026-01-02T03:04:05.678Z' AS at, '{"a":[1]}'::jsonb AS j`,
+      );
+      expect(rows).toEqual([{ n: 2, t: text, at: new Date('2026-01-02T03:04:05.678Z'), j: { a: [1] } }]);
+      // The same pool as Prisma's: one pool per process, sized by DATABASE_POOL_SIZE.
+      expect(prisma.pool.options.max).toBe(env.config.DATABASE_POOL_SIZE);
+      await expect(db.transaction(() => db.read(sql`SELECT 1`))).rejects.toThrow('Database.read runs outside transactions');
+    } finally {
+      await moduleRef.close();
+    }
+    expect(moduleRef.get(PrismaService).pool.ended).toBe(true);
   });
 });
