@@ -12,12 +12,23 @@ import { RateLimiter } from './rate-limit/rate-limiter';
 import { loggerParams } from './observability/logger';
 import { OutboxWriter } from './outbox/outbox.writer';
 import { Database } from './persistence/database';
+import { HttpPipelineStages } from './http/http-pipeline.interceptor';
 import { PrismaService } from './persistence/prisma.service';
 import { QueueModule } from './queue/queue.module';
 import { RedisService } from './redis/redis.service';
 
 /** What every process gets from the kernel besides the configuration, the PrismaClient and the queues. */
-const SERVICES = [Database, CryptoService, RedisService, OutboxWriter, HealthService, Paginator, IdempotencyService, RateLimiter];
+const SERVICES = [
+  Database,
+  CryptoService,
+  RedisService,
+  OutboxWriter,
+  HealthService,
+  Paginator,
+  IdempotencyService,
+  RateLimiter,
+  HttpPipelineStages,
+];
 
 /**
  * The shared kernel every process imports once: validated configuration, logging, PostgreSQL (Prisma +

@@ -13,9 +13,7 @@ import { AppExceptionFilter } from '../errors/app-exception.filter';
 import { ERROR_CATALOGUE } from '../errors/error-catalogue';
 import { httpDuration, metricsRegistry } from '../observability/metrics';
 import { requestLogLine } from '../observability/logger';
-import { HttpPipelineInterceptor } from './http-pipeline.interceptor';
-import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor';
-import { RateLimitInterceptor } from '../rate-limit/rate-limit.interceptor';
+import { HttpPipelineInterceptor, HttpPipelineStages } from './http-pipeline.interceptor';
 import { clientErrorHandler, hardenHttpServer } from './http-server';
 import { bodyLimitFor, MAX_BODY_BYTES, type RawBodyRoute, registerBodyParser } from './json-body';
 import { requestIdFor } from './request-id';
@@ -85,18 +83,7 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions 
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AppExceptionFilter());
-  app.useGlobalInterceptors(
-    new HttpPipelineInterceptor(app.get(Reflector), providedBy(app, RateLimitInterceptor), providedBy(app, IdempotencyInterceptor)),
-  );
-}
-
-/** The app's instance of a provider, or undefined when no module of the app provides it (PlatformHttpModule). */
-function providedBy<T>(app: INestApplication, type: new (...args: never[]) => T): T | undefined {
-  try {
-    return app.get(type, { strict: false });
-  } catch {
-    return undefined;
-  }
+  app.useGlobalInterceptors(new HttpPipelineInterceptor(app.get(Reflector), app.get(HttpPipelineStages, { strict: false })));
 }
 
 /** The answer's log line ({@link requestLogLine}) and its sample of the duration histogram. */
