@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DelayedError, type Job } from 'bullmq';
 import { QUEUES } from '@kirim/contracts';
-import { APP_CONFIG, type AppConfig, type DurableWork, InjectJobQueue, type JobQueue, sweepLostJobs } from '@kirim/platform';
+import { APP_CONFIG, type AppConfig, CryptoService, type DurableWork, InjectJobQueue, type JobQueue, sweepLostJobs } from '@kirim/platform';
 import { AccountSendingService, MetaApiError, type SendingAccount } from '@kirim/whatsapp-accounts';
 import type { Message, MessageError } from '../domain/message';
 import { toMetaRequestBody, type OutboundType } from '../domain/outbound/send-request';
 import { pacingIntervalMs, ratePerSecond, type ThroughputRates } from '../domain/pacing';
 import { classifySendFailure, retryDelayMs } from '../domain/send-failure';
-import { MessagesRepository } from '../infrastructure/messages.repository';
+import { type DispatchAccountRow, MessagesRepository } from '../infrastructure/messages.repository';
 import { MetaMessagesClient } from '../infrastructure/meta-messages.client';
 import { InboundProcessingService } from '../inbound/inbound-processing.service';
 import { NumberPacer } from '../infrastructure/number-pacer';
@@ -31,8 +31,11 @@ export type DispatchOutcome = 'sent' | 'failed' | 'skipped';
  *    more than {@link SLOT_LEAD_MS} away moves the job to delayed until just before it — the job holds no
  *    worker slot meanwhile, so a hot number's backlog never delays a cold number's message. Right before
  *    the call, a sliding-window gate (also in Redis) admits at most the number's rate per (1 s + margin):
- *    slots spread the sends, the gate keeps the cap exact when delayed jobs wake late and bunch up.
- * 2. The message is loaded and skipped unless `pending`; the account's token is read (whatsapp-accounts).
+ *    slots spread the sends, the gate keeps the cap exact when delayed jobs wake late and bunch up. A
+ *    number without a known backlog (the common case) reads its message first and then asks for slot and
+ *    gate in ONE Redis call (the gate only when the slot is now), so the gate still comes right before Meta.
+ * 2. The message, its contact's wa_id and its account's row are read in one statement; the message is
+ *    skipped unless `pending`; the account's sealed token is opened.
  * 3. At its slot the message goes to Meta. Meta's 200 is recorded in ONE statement (wamid, `sent`,
  *    `message.sent`): a crash between Meta's 200 and that write is the only window for a second send.
  * 4. Throttling pauses the number and retries; transient failures back off and retry; both become final
@@ -44,6 +47,8 @@ export class DispatchService {
   private readonly logger = new Logger('DispatchService');
   private readonly rates: ThroughputRates;
   private readonly levels = new Map<string, { level: SendingAccount['throughputLevel']; until: number }>();
+  /** When (this process's clock) each number's reserved slots run out, as last seen here: a hint, not a rule. */
+  private readonly backlogs = new Map<string, number>();
 
   constructor(
     private readonly messages: MessagesRepository,
@@ -53,27 +58,31 @@ export class DispatchService {
     @InjectJobQueue(QUEUES.messagingDispatch) private readonly queue: JobQueue<typeof QUEUES.messagingDispatch>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly inbound: InboundProcessingService,
+    private readonly crypto: CryptoService,
   ) {
     this.rates = { STANDARD: config.MESSAGING_THROUGHPUT_STANDARD_PER_SEC, HIGH: config.MESSAGING_THROUGHPUT_HIGH_PER_SEC };
   }
 
   async dispatch(payload: DispatchPayload, job: Job<DispatchPayload>): Promise<DispatchOutcome> {
-    // 1. A slot of the number, before anything else (Redis only): far slots leave the worker at once.
+    // 1. A slot of the number before anything else (Redis only) when the job has one, or when its number is
+    //    known to have a backlog: far slots leave the worker at once, without reading the message.
     let slotAt = payload.wamid === undefined ? payload.slotAt : undefined;
     if (slotAt !== undefined) {
       const until = await this.pacer.untilSlot(slotAt);
       if (until > SLOT_LEAD_MS * 2) return this.delay(job, { ...payload, slotAt }, until - SLOT_LEAD_MS);
-    } else if (payload.wamid === undefined) {
-      const slot = await this.pacer.reserve(payload.accountId, this.intervalOf(await this.levelOf(payload.accountId)));
+    } else if (payload.wamid === undefined && this.backlogged(payload.accountId)) {
+      const level = await this.levelOf(payload.accountId);
+      const slot = await this.pacer.reserve(payload.accountId, this.intervalOf(level));
+      this.noteSlot(payload.accountId, slot.waitMs, level);
       if (slot.waitMs > SLOT_LEAD_MS) return this.delay(job, { ...payload, slotAt: slot.slotAt }, slot.waitMs - SLOT_LEAD_MS);
       slotAt = slot.slotAt;
     }
 
-    // 2. The message and the account's token.
+    // 2. The message, its wa_id and its account (one statement); the account's token.
     const found = await this.messages.findForDispatch(payload.messageId);
     const message = found?.message;
     if (!found || !message || message.status !== 'pending' || message.direction !== 'outbound') return 'skipped';
-    const account = await this.accounts.credentials(message.accountId);
+    const account = found.account && this.sendingAccount(found.account);
     const attempt = (payload.attempt ?? 0) + 1;
     if (!account || (account.status !== 'approved' && account.status !== 'restricted')) {
       const error: MessageError = {
@@ -91,13 +100,27 @@ export class DispatchService {
     if (payload.wamid !== undefined) return this.recordSent(sending, payload.wamid, payload.attempt ?? 1, job, payload);
 
     // 3. At its slot, through the number's gate, to Meta.
-    if (slotAt !== undefined) {
+    const rate = ratePerSecond(account.throughputLevel, this.rates);
+    const windowMs = 1000 + this.config.MESSAGING_PACING_MARGIN_MS;
+    let admitted = false;
+    if (slotAt === undefined) {
+      // No backlog known: the slot and, when it is now, the gate in one round trip.
+      const slot = await this.pacer.reserveAndAdmit(account.id, this.intervalOf(account.throughputLevel), rate, windowMs);
+      this.noteSlot(account.id, slot.waitMs, account.throughputLevel);
+      if (slot.waitMs > SLOT_LEAD_MS) return this.delay(job, { ...payload, slotAt: slot.slotAt }, slot.waitMs - SLOT_LEAD_MS);
+      slotAt = slot.slotAt;
+      if (slot.gate === 0) admitted = true;
+      else if (slot.gate !== null) {
+        if (slot.gate > GATE_INLINE_WAIT_MS) return this.delay(job, payload, slot.gate);
+        await sleep(slot.gate);
+      }
+    }
+    if (!admitted) {
       const wait = await this.pacer.untilSlot(slotAt);
       if (wait > 0) await sleep(wait);
     }
-    const rate = ratePerSecond(account.throughputLevel, this.rates);
-    for (;;) {
-      const wait = await this.pacer.admit(account.id, rate, 1000 + this.config.MESSAGING_PACING_MARGIN_MS);
+    while (!admitted) {
+      const wait = await this.pacer.admit(account.id, rate, windowMs);
       if (wait === 0) break;
       // The window is full (late jobs bunched up, or a pause): wait inline briefly, else leave and take a new slot.
       if (wait > GATE_INLINE_WAIT_MS) {
@@ -178,9 +201,11 @@ export class DispatchService {
     switch (failure.kind) {
       case 'throttled': {
         await this.pacer.pause(account.id, this.config.MESSAGING_THROTTLE_PAUSE_MS);
+        this.backlogs.set(account.id, Date.now() + this.config.MESSAGING_THROTTLE_PAUSE_MS);
         if (attempt >= max) return this.fail(message, account.phoneNumberId, failure.error, attempt);
         await this.messages.recordRetry(message.id, attempt, new Date());
         const slot = await this.pacer.reserve(account.id, this.intervalOf(account.throughputLevel));
+        this.noteSlot(account.id, slot.waitMs, account.throughputLevel);
         return this.delay(job, { ...payload, attempt, slotAt: slot.slotAt }, Math.max(0, slot.waitMs - SLOT_LEAD_MS));
       }
       case 'transient': {
@@ -216,6 +241,34 @@ export class DispatchService {
     await job.updateData(data);
     await job.moveToDelayed(Date.now() + Math.max(0, Math.round(delayMs)), job.token);
     throw new DelayedError();
+  }
+
+  /**
+   * The account as sending uses it, from the row the message's read joined (one statement instead of
+   * whatsapp-accounts' `credentials` read): the token is opened per send, never cached (decision 56).
+   */
+  private sendingAccount(row: DispatchAccountRow): SendingAccount {
+    const { businessTokenCiphertext, ...facts } = row;
+    const sendable = row.status === 'approved' || row.status === 'restricted';
+    return { ...facts, businessToken: sendable ? this.crypto.open(businessTokenCiphertext) : '', tokenRef: businessTokenCiphertext };
+  }
+
+  /**
+   * Whether the number's next slot is probably far (this process reserved far slots for it lately): then
+   * the slot is reserved first and a far one leaves without reading the message. Else the message is read
+   * first and slot and gate are one round trip. A wrong guess costs one read, never a send over the cap.
+   */
+  private backlogged(accountId: string): boolean {
+    const until = this.backlogs.get(accountId);
+    if (until === undefined) return false;
+    if (until - Date.now() > SLOT_LEAD_MS) return true;
+    this.backlogs.delete(accountId);
+    return false;
+  }
+
+  private noteSlot(accountId: string, waitMs: number, level: SendingAccount['throughputLevel']): void {
+    const until = Date.now() + waitMs + this.intervalOf(level);
+    if (until - Date.now() > SLOT_LEAD_MS) this.backlogs.set(accountId, until);
   }
 
   private intervalOf(level: SendingAccount['throughputLevel']): number {

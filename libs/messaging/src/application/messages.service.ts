@@ -11,12 +11,13 @@ import {
   type TenantScope,
   Transactional,
 } from '@kirim/platform';
-import { insideServiceWindow, type Message, parseMessageFilters, type RawMessageFilters } from '../domain/message';
+import { insideServiceWindow, type Message, parseMessageFilters, type RawMessageFilters, SERVICE_WINDOW_MS } from '../domain/message';
 import { type OutboundMessageDraft, parseSendRequest } from '../domain/outbound/send-request';
 import {
   type MessagingAccount,
   MessagesRepository,
   type NewOutboundMessage,
+  type OutboundRow,
   type SendContext,
 } from '../infrastructure/messages.repository';
 import { PartiesRepository } from '../infrastructure/parties.repository';
@@ -32,8 +33,8 @@ export interface ListMessagesInput extends RawMessageFilters {
 
 /**
  * Messages of one account (spec 05 § Messages). `send` is the API's hottest write: the body is validated
- * (domain/outbound), one statement reads every fact of the policy checks, and — when the contact and its
- * conversation exist — one statement writes the conversation's `last_message_at`, the `pending` message
+ * (domain/outbound), then ONE statement reads every fact of the policy checks and — when they pass and the
+ * contact and its conversation exist — writes the conversation's `last_message_at`, the `pending` message
  * and `message.created`. The dispatch job leaves after commit (`JobQueue.add`), under the message's id, and
  * the dispatcher's sweep finds the message again if that enqueue is lost.
  */
@@ -54,22 +55,9 @@ export class MessagesService {
       throw AppError.invalid('status', "Marking a message read through this endpoint is not available yet (a body with 'status').");
     }
     const draft = request.draft;
-    const context = await this.messages.sendContext(
-      scope,
-      phoneNumberId,
-      draft.to,
-      draft.context?.message_id ?? null,
-      draft.reactionMessageId,
-    );
-    if (!context) throw AppError.notFound('whatsapp account with phone_number_id', phoneNumberId);
     const now = new Date();
-    checkPolicy(context, draft, now);
-
-    const message: NewOutboundMessage = {
+    const row: OutboundRow = {
       id: newId('msg'),
-      account: context.account,
-      conversationId: context.conversationId ?? '',
-      contactId: context.contact?.id ?? '',
       type: draft.type,
       content: draft.content,
       context: draft.context,
@@ -77,13 +65,35 @@ export class MessagesService {
       bizOpaqueCallbackData: draft.bizOpaqueCallbackData,
       createdAt: now,
     };
-    let resource: MessageResource | undefined;
-    if (context.contact && context.conversationId !== null) {
-      resource = toMessageResource(pendingMessage(message));
-      const written = await this.messages.insertOutbound(message, { type: 'message.created', data: { message: resource } });
-      if (!written) resource = undefined;
-    }
-    resource ??= await this.sendToNewParty(message, draft.to);
+    // The resource as far as it is known before the statement: it fills in account, customer, conversation, contact.
+    const unknown = { id: '', organizationId: '', teamId: '', customerId: null, phoneNumberId, status: 'approved' } as const;
+    const template = toMessageResource(pendingMessage({ ...row, account: unknown, conversationId: '', contactId: '' }));
+    const sent = await this.messages.send(
+      scope,
+      phoneNumberId,
+      {
+        waId: draft.to,
+        contextWamid: draft.context?.message_id ?? null,
+        reactionWamid: draft.reactionMessageId,
+        freeForm: draft.freeForm,
+        windowOpensAfter: new Date(now.getTime() - SERVICE_WINDOW_MS),
+      },
+      row,
+      { type: 'message.created', resource: template },
+    );
+    if (!sent) throw AppError.notFound('whatsapp account with phone_number_id', phoneNumberId);
+    const { context, written } = sent;
+    // The answer to a refused send (the statement wrote nothing: its guard holds the same checks).
+    checkPolicy(context, draft, now);
+
+    const message: NewOutboundMessage = {
+      ...row,
+      account: context.account,
+      conversationId: context.conversationId ?? '',
+      contactId: context.contact?.id ?? '',
+    };
+    // Written by the statement; else contact or conversation is new (or the conversation vanished): one transaction.
+    const resource = written ? toMessageResource(pendingMessage(message)) : await this.sendToNewParty(message, draft.to);
     await this.dispatch.add('dispatch', { messageId: message.id, accountId: context.account.id }, { workId: message.id });
     return resource;
   }

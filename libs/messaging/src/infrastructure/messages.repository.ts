@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { MessageError } from '@kirim/contracts';
-import { Database, KEYSET_ORDER, type KeysetPosition, keysetWhere, newId, scopeWhere, type TenantScope } from '@kirim/platform';
+import type { MessageError, MessageResource } from '@kirim/contracts';
+import { Database, KEYSET_ORDER, type KeysetPosition, keysetWhere, newId, scopeWhere, sql, type TenantScope } from '@kirim/platform';
 import type { Message, MessageFilters, MessageStatus } from '../domain/message';
 
 /** The account a path's `{phone_number_id}` names, as messaging needs it. */
@@ -24,18 +24,51 @@ export interface SendContext {
   reactionKnown: boolean | null;
 }
 
-/** A new outbound message row (status `pending`). */
-export interface NewOutboundMessage {
+/** What the dispatcher needs of a message's account (whatsapp-accounts' row; the token still sealed). */
+export interface DispatchAccountRow {
   id: string;
-  account: MessagingAccount;
-  conversationId: string;
-  contactId: string;
+  organizationId: string;
+  phoneNumberId: string;
+  status: MessagingAccount['status'];
+  throughputLevel: 'STANDARD' | 'HIGH';
+  businessTokenCiphertext: string;
+}
+
+interface RawDispatchAccount {
+  accountRowId: string | null;
+  accountOrgId: string;
+  accountPhoneNumberId: string;
+  accountStatus: MessagingAccount['status'];
+  accountThroughputLevel: string;
+  accountTokenCiphertext: string;
+}
+
+/** What a send's statement is asked about (see {@link MessagesRepository.send}). */
+export interface OutboundSendDraft {
+  waId: string;
+  contextWamid: string | null;
+  reactionWamid: string | null;
+  /** Free-form messages need the contact's 24 h window: its last inbound after `windowOpensAfter` (ms precision). */
+  freeForm: boolean;
+  windowOpensAfter: Date;
+}
+
+/** The columns of a new outbound message that do not depend on the account, contact or conversation. */
+export interface OutboundRow {
+  id: string;
   type: string;
   content: Record<string, unknown>;
   context: { message_id: string } | null;
   metadata: Record<string, unknown> | null;
   bizOpaqueCallbackData: string | null;
   createdAt: Date;
+}
+
+/** A new outbound message row (status `pending`). */
+export interface NewOutboundMessage extends OutboundRow {
+  account: MessagingAccount;
+  conversationId: string;
+  contactId: string;
 }
 
 /** The event appended in the same statement as a message change (the outbox row, typed by the caller). */
@@ -93,55 +126,93 @@ const json = (value: unknown): string | null => (value === null || value === und
  * the dispatcher's reads and writes go by message id (the worker acts for the message's own organization).
  *
  * The send path is raw SQL (decision 40's reasoning, see decisions.md): one statement reads every fact the
- * policy checks need, one statement writes message + conversation + `message.created` when the contact
- * and conversation exist. The dispatcher records Meta's answer and its event in one statement too.
+ * policy checks need and, when they pass and the contact and conversation exist, writes message +
+ * conversation + `message.created`. The dispatcher records Meta's answer and its event in one statement too.
  */
 @Injectable()
 export class MessagesRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * The path's account (in the scope: another organization's or customer's number reads as absent), its
-   * customer's status, the contact with this wa_id and its conversation, and whether the quoted and the
-   * reacted-to wamids exist in this account — one round trip. Reads whatsapp-accounts' and tenancy's rows
-   * (read-only) because this is the hottest path of the API.
+   * A send in ONE round trip: the path's account (in the scope: another organization's or customer's number
+   * reads as absent), its customer's status, the contact with this wa_id and its conversation, and whether
+   * the quoted and the reacted-to wamids exist in this account — and, only when every policy check passes on
+   * those facts and contact and conversation exist, the conversation's `last_message_at`, the `pending`
+   * message and its `message.created` event (atomic on its own; inside the idempotency transaction when
+   * there is one). The checks are written twice on purpose: here as the write's guard, in the service as the
+   * answer (which error, in which order); the guard may only be stricter, never looser. `event` is the
+   * message resource without the facts read here (account, customer, conversation, contact), which this
+   * statement fills in. Reads whatsapp-accounts' and tenancy's rows (read-only): the API's hottest path.
+   * Returns null when the account is not in the scope.
    */
-  async sendContext(
+  async send(
     scope: TenantScope,
     phoneNumberId: string,
-    waId: string,
-    contextWamid: string | null,
-    reactionWamid: string | null,
-  ): Promise<SendContext | null> {
-    const rows = await this.db.tx.$queryRaw<SendContextRow[]>`
-      SELECT a.id, a.org_id, a.team_id, a.customer_id, a.phone_number_id, a.status::text AS account_status,
-             c.status::text AS customer_status, ct.id AS contact_id, ct.last_inbound_at, cv.id AS conversation_id,
-             CASE WHEN ${contextWamid}::text IS NULL THEN NULL
-                  ELSE EXISTS (SELECT 1 FROM messages m WHERE m.account_id = a.id AND m.wamid = ${contextWamid}::text) END AS context_known,
-             CASE WHEN ${reactionWamid}::text IS NULL THEN NULL
-                  ELSE EXISTS (SELECT 1 FROM messages m WHERE m.account_id = a.id AND m.wamid = ${reactionWamid}::text) END AS reaction_known
-      FROM whatsapp_accounts a
-      LEFT JOIN customers c ON c.id = a.customer_id
-      LEFT JOIN contacts ct ON ct.account_id = a.id AND ct.wa_id = ${waId}
-      LEFT JOIN conversations cv ON cv.account_id = a.id AND cv.contact_id = ct.id
-      WHERE a.phone_number_id = ${phoneNumberId} AND a.org_id = ${scope.organizationId}
-        AND (${scope.customerId}::text IS NULL OR a.customer_id = ${scope.customerId}::text)`;
+    draft: OutboundSendDraft,
+    message: OutboundRow,
+    event: { type: 'message.created'; resource: MessageResource },
+  ): Promise<{ context: SendContext; written: boolean } | null> {
+    const at = message.createdAt;
+    const rows = await this.db.tx.$queryRaw<(SendContextRow & { written: boolean })[]>`
+      WITH ctx AS (
+        SELECT a.id, a.org_id, a.team_id, a.customer_id, a.phone_number_id, a.status::text AS account_status,
+               c.status::text AS customer_status, ct.id AS contact_id, ct.last_inbound_at, cv.id AS conversation_id,
+               CASE WHEN ${draft.contextWamid}::text IS NULL THEN NULL
+                    ELSE EXISTS (SELECT 1 FROM messages m WHERE m.account_id = a.id AND m.wamid = ${draft.contextWamid}::text) END AS context_known,
+               CASE WHEN ${draft.reactionWamid}::text IS NULL THEN NULL
+                    ELSE EXISTS (SELECT 1 FROM messages m WHERE m.account_id = a.id AND m.wamid = ${draft.reactionWamid}::text) END AS reaction_known
+        FROM whatsapp_accounts a
+        LEFT JOIN customers c ON c.id = a.customer_id
+        LEFT JOIN contacts ct ON ct.account_id = a.id AND ct.wa_id = ${draft.waId}
+        LEFT JOIN conversations cv ON cv.account_id = a.id AND cv.contact_id = ct.id
+        WHERE a.phone_number_id = ${phoneNumberId} AND a.org_id = ${scope.organizationId}
+          AND (${scope.customerId}::text IS NULL OR a.customer_id = ${scope.customerId}::text)
+      ), ok AS (
+        SELECT * FROM ctx
+        WHERE conversation_id IS NOT NULL
+          AND context_known IS NOT FALSE AND reaction_known IS NOT FALSE
+          AND account_status = 'approved'
+          AND customer_status IS DISTINCT FROM 'suspended' AND customer_status IS DISTINCT FROM 'archived'
+          AND (NOT ${draft.freeForm}::boolean OR date_trunc('milliseconds', last_inbound_at) > ${draft.windowOpensAfter}::timestamptz)
+      ), cv AS (
+        UPDATE conversations SET last_message_at = GREATEST(COALESCE(last_message_at, ${at}::timestamptz), ${at}::timestamptz),
+               updated_at = ${at}::timestamptz
+        FROM ok WHERE conversations.id = ok.conversation_id RETURNING conversations.id
+      ), m AS (
+        INSERT INTO messages (id, org_id, team_id, customer_id, account_id, conversation_id, contact_id, direction, type, content, status,
+                              context, metadata, biz_opaque_callback_data, created_at, updated_at)
+        SELECT ${message.id}, ok.org_id, ok.team_id, ok.customer_id, ok.id, cv.id, ok.contact_id,
+               'outbound', ${message.type}, ${json(message.content)}::jsonb, 'pending', ${json(message.context)}::jsonb,
+               ${json(message.metadata)}::jsonb, ${message.bizOpaqueCallbackData}::text, ${at}::timestamptz, ${at}::timestamptz
+        FROM ok JOIN cv ON cv.id = ok.conversation_id RETURNING id
+      ), e AS (
+        INSERT INTO events (id, org_id, team_id, customer_id, type, data, created_at)
+        SELECT ${newId('evt')}, ok.org_id, ok.team_id, ok.customer_id, ${event.type},
+               jsonb_build_object('message', ${json(event.resource)}::jsonb || jsonb_build_object(
+                 'account_id', ok.id, 'customer_id', ok.customer_id, 'conversation_id', ok.conversation_id, 'contact_id', ok.contact_id)),
+               ${at}::timestamptz
+        FROM ok JOIN m ON TRUE RETURNING id
+      )
+      SELECT ctx.*, EXISTS (SELECT 1 FROM e) AS written FROM ctx`;
     const row = rows[0];
     if (!row) return null;
     return {
-      account: {
-        id: row.id,
-        organizationId: row.org_id,
-        teamId: row.team_id,
-        customerId: row.customer_id,
-        phoneNumberId: row.phone_number_id,
-        status: row.account_status,
+      context: {
+        account: {
+          id: row.id,
+          organizationId: row.org_id,
+          teamId: row.team_id,
+          customerId: row.customer_id,
+          phoneNumberId: row.phone_number_id,
+          status: row.account_status,
+        },
+        customerStatus: row.customer_status,
+        contact: row.contact_id === null ? null : { id: row.contact_id, lastInboundAt: row.last_inbound_at },
+        conversationId: row.conversation_id,
+        contextKnown: row.context_known,
+        reactionKnown: row.reaction_known,
       },
-      customerStatus: row.customer_status,
-      contact: row.contact_id === null ? null : { id: row.contact_id, lastInboundAt: row.last_inbound_at },
-      conversationId: row.conversation_id,
-      contextKnown: row.context_known,
-      reactionKnown: row.reaction_known,
+      written: row.written,
     };
   }
 
@@ -165,32 +236,6 @@ export class MessagesRepository {
           status: row.account_status,
         }
       : null;
-  }
-
-  /**
-   * The hot write of a send whose contact and conversation exist: the conversation's `last_message_at`,
-   * the `pending` message and its `message.created` event, in ONE statement (atomic by itself; inside the
-   * idempotency transaction when there is one). Returns false when the conversation vanished (nothing written).
-   */
-  async insertOutbound(message: NewOutboundMessage, event: InlineEvent): Promise<boolean> {
-    const a = message.account;
-    const written = await this.db.tx.$executeRaw`
-      WITH cv AS (
-        UPDATE conversations SET last_message_at = GREATEST(COALESCE(last_message_at, ${message.createdAt}::timestamptz), ${message.createdAt}::timestamptz),
-               updated_at = ${message.createdAt}::timestamptz
-        WHERE id = ${message.conversationId} RETURNING id
-      ), m AS (
-        INSERT INTO messages (id, org_id, team_id, customer_id, account_id, conversation_id, contact_id, direction, type, content, status,
-                              context, metadata, biz_opaque_callback_data, created_at, updated_at)
-        SELECT ${message.id}, ${a.organizationId}, ${a.teamId}, ${a.customerId}::text, ${a.id}, cv.id, ${message.contactId},
-               'outbound', ${message.type}, ${json(message.content)}::jsonb, 'pending', ${json(message.context)}::jsonb,
-               ${json(message.metadata)}::jsonb, ${message.bizOpaqueCallbackData}::text, ${message.createdAt}::timestamptz, ${message.createdAt}::timestamptz
-        FROM cv RETURNING id
-      )
-      INSERT INTO events (id, org_id, team_id, customer_id, type, data, created_at)
-      SELECT ${newId('evt')}, ${a.organizationId}, ${a.teamId}, ${a.customerId}::text, ${event.type}, ${json(event.data)}::jsonb, ${message.createdAt}::timestamptz
-      FROM m`;
-    return written === 1;
   }
 
   /** The same write through the caller's transaction, for a send that just created its contact or conversation. */
@@ -241,18 +286,39 @@ export class MessagesRepository {
     return row ? toMessage(row, account.phoneNumberId) : null;
   }
 
-  /** The dispatcher's read: the message by id and its contact's wa_id, one statement (the number is filled in by the caller). */
-  async findForDispatch(id: string): Promise<{ message: Message; waId: string } | null> {
-    const rows = await this.db.tx.$queryRaw<(MessageRow & { waId: string })[]>`
+  /**
+   * The dispatcher's read, ONE statement: the message by id, its contact's wa_id and what sending needs of
+   * its account (whatsapp-accounts' row, read-only: number, status, throughput level, the sealed token). The
+   * message's `phoneNumberId` is left empty (the caller takes the account's). The worker reads it outside
+   * any transaction, straight on the pool (`Database.read`: no query interpreter).
+   */
+  async findForDispatch(id: string): Promise<{ message: Message; waId: string; account: DispatchAccountRow | null } | null> {
+    const rows = await this.db.read<MessageRow & { waId: string } & RawDispatchAccount>(sql`
       SELECT m.id, m.org_id AS "orgId", m.team_id AS "teamId", m.customer_id AS "customerId", m.account_id AS "accountId",
              m.conversation_id AS "conversationId", m.contact_id AS "contactId", m.direction::text AS direction, m.type, m.content,
              m.status::text AS status, m.wamid, m.error, m.context, m.metadata, m.pricing,
              m.biz_opaque_callback_data AS "bizOpaqueCallbackData", m.attempts, m.created_at AS "createdAt", m.updated_at AS "updatedAt",
-             m.sent_at AS "sentAt", m.delivered_at AS "deliveredAt", m.read_at AS "readAt", m.failed_at AS "failedAt", ct.wa_id AS "waId"
+             m.sent_at AS "sentAt", m.delivered_at AS "deliveredAt", m.read_at AS "readAt", m.failed_at AS "failedAt", ct.wa_id AS "waId",
+             a.id AS "accountRowId", a.org_id AS "accountOrgId", a.phone_number_id AS "accountPhoneNumberId",
+             a.status::text AS "accountStatus", a.throughput_level AS "accountThroughputLevel",
+             a.business_token_ciphertext AS "accountTokenCiphertext"
       FROM messages m JOIN contacts ct ON ct.id = m.contact_id
-      WHERE m.id = ${id}`;
+      LEFT JOIN whatsapp_accounts a ON a.id = m.account_id
+      WHERE m.id = ${id}`);
     const row = rows[0];
-    return row ? { message: toMessage(row, ''), waId: row.waId } : null;
+    if (!row) return null;
+    const account: DispatchAccountRow | null =
+      row.accountRowId === null
+        ? null
+        : {
+            id: row.accountRowId,
+            organizationId: row.accountOrgId,
+            phoneNumberId: row.accountPhoneNumberId,
+            status: row.accountStatus,
+            throughputLevel: row.accountThroughputLevel === 'HIGH' ? 'HIGH' : 'STANDARD',
+            businessTokenCiphertext: row.accountTokenCiphertext,
+          };
+    return { message: toMessage(row, ''), waId: row.waId, account };
   }
 
   /**

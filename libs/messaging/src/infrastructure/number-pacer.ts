@@ -4,29 +4,54 @@ import { RedisService } from '@kirim/platform';
 const RESERVE = 'kirimPacerReserve';
 const PAUSE = 'kirimPacerPause';
 const ADMIT = 'kirimPacerAdmit';
+const RESERVE_ADMIT = 'kirimPacerReserveAdmit';
 const OFFSET_TTL_MS = 5_000;
 
-/**
- * GCRA without burst. KEYS[1] holds the number's theoretical arrival time (TAT, epoch ms, Redis `TIME`).
- * ARGV: interval (ms, fractional). The slot is max(TAT, now); TAT moves one interval past it. Returns
- * {slot, now} as strings. One round trip reserves a distinct slot for every caller, in every process.
- */
-const RESERVE_LUA = `
+/** Redis time (ms, fractional) as `now`: every script of the pacer reads the clock of Redis, never a process's. */
+const NOW_LUA = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
-local interval = tonumber(ARGV[1])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+`;
+
+/**
+ * GCRA without burst. `pace` (a key) holds the number's theoretical arrival time (TAT, epoch ms, Redis
+ * time); `interval` (ms, fractional). The slot is max(TAT, now); TAT moves one interval past it: every
+ * caller, in every process, gets a distinct slot. Leaves `slot` set.
+ */
+const gcraLua = (pace: string, interval: string) => `
+local tat = tonumber(redis.call('GET', ${pace}) or '0')
 if tat < now then tat = now end
 local slot = tat
-tat = tat + interval
-redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil(tat - now) + 60000)
+tat = tat + tonumber(${interval})
+redis.call('SET', ${pace}, tostring(tat), 'PX', math.ceil(tat - now) + 60000)
+`;
+
+/**
+ * The hard gate: a sliding-window log. `sent` (a key) is a sorted set of send times (ms, Redis time). Fewer
+ * than `cap` sends in the last `window` ms → this send is logged under `member`, `gate` = '0'; else nothing
+ * is logged and `gate` is the wait (ms) until the oldest leaves the window.
+ */
+const gateLua = (sent: string, cap: string, windowMs: string, member: string) => `
+local gate
+local window = tonumber(${windowMs})
+redis.call('ZREMRANGEBYSCORE', ${sent}, '-inf', now - window)
+if redis.call('ZCARD', ${sent}) < tonumber(${cap}) then
+  redis.call('ZADD', ${sent}, now, ${member})
+  redis.call('PEXPIRE', ${sent}, math.ceil(window) + 1000)
+  gate = '0'
+else
+  local oldest = redis.call('ZRANGE', ${sent}, 0, 0, 'WITHSCORES')
+  gate = tostring(math.max(1, tonumber(oldest[2]) + window - now))
+end
+`;
+
+/** KEYS[1] the TAT; ARGV: interval. Returns {slot, now} as strings. */
+const RESERVE_LUA = `${NOW_LUA}${gcraLua('KEYS[1]', 'ARGV[1]')}
 return { tostring(slot), tostring(now) }
 `;
 
 /** Pushes the TAT to at least now + ARGV[1] ms (Meta throttled the number). Returns the new TAT. */
-const PAUSE_LUA = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+const PAUSE_LUA = `${NOW_LUA}
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 local until_ms = now + tonumber(ARGV[1])
 if tat < until_ms then tat = until_ms end
@@ -34,29 +59,34 @@ redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil(tat - now) + 60000)
 return tostring(tat)
 `;
 
+/** KEYS[1] the send log; ARGV: cap, window (ms), a unique member. Returns the gate's answer. */
+const ADMIT_LUA = `${NOW_LUA}${gateLua('KEYS[1]', 'ARGV[1]', 'ARGV[2]', 'ARGV[3]')}
+return gate
+`;
+
 /**
- * The hard gate right before a send: a sliding-window log. KEYS[1] a sorted set of send times (ms, Redis
- * time); ARGV: cap, window (ms), a unique member. Fewer than `cap` sends in the last `window` ms → this send
- * is logged, answer 0; else nothing is logged and the answer is the wait (ms) until the oldest leaves the window.
+ * A slot and, when the slot is now, the gate — one round trip for a message of a number without a backlog,
+ * the same two steps (at the same instant of Redis time) that {@link RESERVE_LUA} then {@link ADMIT_LUA}
+ * take. KEYS: the TAT, the send log; ARGV: interval, cap, window, member. Returns {slot, now, gate}, gate
+ * '-1' when the slot is later (the gate was not asked: the caller waits for the slot, then admits).
  */
-const ADMIT_LUA = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
-local cap = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < cap then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], math.ceil(window) + 1000)
-  return '0'
-end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return tostring(math.max(1, tonumber(oldest[2]) + window - now))
+const RESERVE_ADMIT_LUA = `${NOW_LUA}${gcraLua('KEYS[1]', 'ARGV[1]')}
+if slot > now then return { tostring(slot), tostring(now), '-1' } end
+${gateLua('KEYS[2]', 'ARGV[2]', 'ARGV[3]', 'ARGV[4]')}
+return { tostring(slot), tostring(now), gate }
 `;
 
 type Admit = (key: string, cap: string, windowMs: string, member: string) => Promise<string>;
 type Reserve = (key: string, intervalMs: string) => Promise<[string, string]>;
 type Pause = (key: string, pauseMs: string) => Promise<string>;
+type ReserveAdmit = (
+  pace: string,
+  sent: string,
+  intervalMs: string,
+  cap: string,
+  windowMs: string,
+  member: string,
+) => Promise<[string, string, string]>;
 
 /** A reserved slot: when the send may leave, in this process's clock. */
 export interface PacingSlot {
@@ -64,6 +94,11 @@ export interface PacingSlot {
   slotAt: number;
   /** How long from now (this process) until the slot. */
   waitMs: number;
+}
+
+/** A slot and, when it is now, the gate's answer: 0 admitted (counted), > 0 the wait, null not asked (the slot is later). */
+export interface AdmittedSlot extends PacingSlot {
+  gate: number | null;
 }
 
 /**
@@ -76,6 +111,7 @@ export class NumberPacer {
   private readonly reserveScript: Reserve;
   private readonly pauseScript: Pause;
   private readonly admitScript: Admit;
+  private readonly reserveAdmitScript: ReserveAdmit;
   private admitted = 0;
   /** Redis time − this process's time, as last measured, and when (Redis `TIME` is read at most every few seconds). */
   private offsetMs = 0;
@@ -87,12 +123,15 @@ export class NumberPacer {
     if (!commands[RESERVE]) client.defineCommand(RESERVE, { numberOfKeys: 1, lua: RESERVE_LUA });
     if (!commands[PAUSE]) client.defineCommand(PAUSE, { numberOfKeys: 1, lua: PAUSE_LUA });
     if (!commands[ADMIT]) client.defineCommand(ADMIT, { numberOfKeys: 1, lua: ADMIT_LUA });
+    if (!commands[RESERVE_ADMIT]) client.defineCommand(RESERVE_ADMIT, { numberOfKeys: 2, lua: RESERVE_ADMIT_LUA });
     const admit = commands[ADMIT] as Admit;
     this.admitScript = (...args) => admit.apply(client, args);
     const reserve = commands[RESERVE] as Reserve;
     const pause = commands[PAUSE] as Pause;
     this.reserveScript = (...args) => reserve.apply(client, args);
     this.pauseScript = (...args) => pause.apply(client, args);
+    const reserveAdmit = commands[RESERVE_ADMIT] as ReserveAdmit;
+    this.reserveAdmitScript = (...args) => reserveAdmit.apply(client, args);
   }
 
   async reserve(numberKey: string, intervalMs: number): Promise<PacingSlot> {
@@ -101,6 +140,25 @@ export class NumberPacer {
     const slotAt = Number(slot);
     this.observe(Number(now), local);
     return { slotAt, waitMs: Math.max(0, slotAt - Number(now)) };
+  }
+
+  /**
+   * {@link reserve}, and {@link admit} in the same round trip when the slot is now (the number has no
+   * backlog): for a caller about to send, who has nothing left to do between its slot and the gate.
+   */
+  async reserveAndAdmit(numberKey: string, intervalMs: number, cap: number, windowMs: number): Promise<AdmittedSlot> {
+    const local = Date.now();
+    const [slot, now, gate] = await this.reserveAdmitScript(
+      this.key(numberKey),
+      this.redis.key('sent', numberKey),
+      String(intervalMs),
+      String(cap),
+      String(windowMs),
+      this.member(),
+    );
+    const slotAt = Number(slot);
+    this.observe(Number(now), local);
+    return { slotAt, waitMs: Math.max(0, slotAt - Number(now)), gate: gate === '-1' ? null : Number(gate) };
   }
 
   /** How long from now until a slot reserved earlier (by any process), in Redis time; negative once it has passed. */
@@ -126,8 +184,11 @@ export class NumberPacer {
    * jobs run tens of ms after their time) and bunch up.
    */
   async admit(numberKey: string, cap: number, windowMs: number): Promise<number> {
-    const member = `${process.pid}:${Date.now()}:${this.admitted++}:${Math.random()}`;
-    return Number(await this.admitScript(this.redis.key('sent', numberKey), String(cap), String(windowMs), member));
+    return Number(await this.admitScript(this.redis.key('sent', numberKey), String(cap), String(windowMs), this.member()));
+  }
+
+  private member(): string {
+    return `${process.pid}:${Date.now()}:${this.admitted++}:${Math.random()}`;
   }
 
   /** Nothing leaves this number for `pauseMs` from now (slots already reserved keep theirs). */

@@ -216,7 +216,16 @@ describe('messages API: send, policy checks, idempotency, reads, isolation', () 
       const a = await account(session, { customerId: customer.id });
       const waId = freshWaId();
       await seedContact(t.app, a, waId, new Date());
-      expect((await send(session, a.phoneNumberId, textBody(waId))).status).toBe(202);
+      const ok = await send(session, a.phoneNumberId, textBody(waId));
+      expect(ok.status).toBe(202);
+      // The statement fills the customer into the row, the event and the answer alike.
+      expect(ok.body.data.customer_id).toBe(customer.id);
+      const created = await prisma.event.findMany({ where: { orgId: session.organizationId, type: 'message.created' } });
+      expect(created.find((e) => (e.data as { message: { id: string } }).message.id === ok.body.data.id)).toMatchObject({
+        customerId: customer.id,
+        data: { message: ok.body.data },
+      });
+      expect(await prisma.message.findUniqueOrThrow({ where: { id: ok.body.data.id } })).toMatchObject({ customerId: customer.id });
 
       expect((await t.http.patch(`/v1/customers/${customer.id}`).set(session.auth).send({ status: 'suspended' })).status).toBe(200);
       let before = await footprint(a);
