@@ -1,9 +1,10 @@
+import { DelayedError, RateLimitError } from 'bullmq';
 import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from '../observability/metrics';
 
 const jobsTotal = new Counter({
   name: 'kirim_jobs_total',
-  help: 'Jobs processed by the worker, by queue, job name and outcome',
+  help: 'Jobs processed by the worker, by queue, job name and outcome (completed, failed, or delayed: moved back to wait by the job itself)',
   labelNames: ['queue', 'name', 'status'] as const,
   registers: [metricsRegistry],
 });
@@ -24,7 +25,9 @@ export async function observeJob<T>(queue: string, name: string, work: () => Pro
     jobsTotal.inc({ queue, name, status: 'completed' });
     return result;
   } catch (error) {
-    jobsTotal.inc({ queue, name, status: 'failed' });
+    // A job that moves itself to delayed (a dispatch paced to its number's next slot) has not failed.
+    const delayed = error instanceof DelayedError || error instanceof RateLimitError;
+    jobsTotal.inc({ queue, name, status: delayed ? 'delayed' : 'failed' });
     throw error;
   } finally {
     end();
