@@ -1,6 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '@kirim/platform';
+import { Database, sql } from '@kirim/platform';
 import type { TeamRecord } from '../domain/resources';
+
+interface TeamRow {
+  id: string;
+  orgId: string;
+  name: string;
+  createdAt: Date;
+}
+
+/** A teams row as {@link TeamRow} (the reads are raw statements: they run inside every customer create). */
+const TEAM_COLUMNS = sql`id, org_id AS "orgId", name, created_at AS "createdAt"`;
 
 @Injectable()
 export class TeamsRepository {
@@ -12,16 +22,19 @@ export class TeamsRepository {
 
   /** Oldest first. */
   async list(organizationId: string): Promise<TeamRecord[]> {
-    const rows = await this.db.tx.team.findMany({ where: { orgId: organizationId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+    const rows = await this.db.tx.$queryRaw<TeamRow[]>`
+      SELECT ${TEAM_COLUMNS} FROM teams WHERE org_id = ${organizationId} ORDER BY created_at ASC, id ASC`;
     return rows.map(toTeam);
   }
 
   async find(organizationId: string, teamId: string): Promise<TeamRecord | null> {
-    const row = await this.db.tx.team.findFirst({ where: { id: teamId, orgId: organizationId } });
+    const rows = await this.db.tx.$queryRaw<TeamRow[]>`
+      SELECT ${TEAM_COLUMNS} FROM teams WHERE id = ${teamId} AND org_id = ${organizationId}`;
+    const row = rows[0];
     return row ? toTeam(row) : null;
   }
 }
 
-function toTeam(row: { id: string; orgId: string; name: string; createdAt: Date }): TeamRecord {
+function toTeam(row: TeamRow): TeamRecord {
   return { id: row.id, organizationId: row.orgId, name: row.name, createdAt: row.createdAt };
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../ids/ids';
 import { Database } from '../persistence/database';
-import { toEventResource, toStoredEvent } from './event-record';
+import { type EventRow, toEventResource, toStoredEvent } from './event-record';
 
 export interface NewEvent {
   type: string;
@@ -37,17 +37,17 @@ export class OutboxWriter {
     if (!this.db.inTransaction) {
       throw new Error(`Event ${event.type} must be appended inside the transaction of its change`);
     }
-    const row = await this.db.tx.event.create({
-      data: {
-        id: newId('evt'),
-        orgId: event.organizationId,
-        teamId: event.teamId,
-        customerId: event.customerId,
-        type: event.type,
-        data: event.data as object,
-        previousAttributes: (event.previousAttributes ?? undefined) as object | undefined,
-      },
-    });
+    const previous = event.previousAttributes ?? null;
+    // One raw statement (Prisma's model create cost more CPU than the INSERT); `created_at` is the process
+    // clock, as Prisma's `now()` default was.
+    const rows = await this.db.tx.$queryRaw<EventRow[]>`
+      INSERT INTO events (id, org_id, team_id, customer_id, type, data, previous_attributes, created_at)
+      VALUES (${newId('evt')}, ${event.organizationId}, ${event.teamId}::text, ${event.customerId}::text, ${event.type},
+              ${JSON.stringify(event.data)}::jsonb, ${previous === null ? null : JSON.stringify(previous)}::jsonb, ${new Date()}::timestamptz)
+      RETURNING id, org_id AS "orgId", team_id AS "teamId", customer_id AS "customerId", type, data,
+                previous_attributes AS "previousAttributes", created_at AS "createdAt"`;
+    const row = rows[0];
+    if (!row) throw new Error(`Event ${event.type} was not written`);
     return toEventResource(toStoredEvent(row));
   }
 }
