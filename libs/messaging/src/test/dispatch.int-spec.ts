@@ -13,6 +13,7 @@ import {
   createTestEnv,
   type MetaSandbox,
   type OrgSession,
+  type SandboxFault,
   startMetaSandbox,
   type TestApp,
   type TestEnv,
@@ -256,6 +257,24 @@ describe('dispatch: the worker hands pending messages to Meta (the sandbox)', ()
       const [id] = await sendMany(a, [freshWaId()]);
       const [row] = await settled([id as string]);
       expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+    });
+
+    it('a connection closed without an answer (network) and a call past the timeout are retried, then sent', async () => {
+      const client = worker.get(MetaMessagesClient);
+      const timeoutMs = client.timeoutMs;
+      client.timeoutMs = 300;
+      try {
+        const a = await connectNumber();
+        const fault = { endpoint: 'messages', method: 'POST', target_id: a.phoneNumberId, times: 1, drop_connection: true };
+        await sandbox.setFault(fault as SandboxFault);
+        await sandbox.setFault({ ...fault, latency_ms: 1500 } as SandboxFault);
+        const [id] = await sendMany(a, [freshWaId()]);
+        const [row] = await settled([id as string]);
+        expect(row).toMatchObject({ status: 'sent', attempts: 3, error: null });
+        expect(await sandboxMessages(a.phoneNumberId)).toHaveLength(1);
+      } finally {
+        client.timeoutMs = timeoutMs;
+      }
     });
 
     it.each([
