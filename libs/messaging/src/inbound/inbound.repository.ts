@@ -27,7 +27,22 @@ export interface EarlyStatusRow {
   receivedAt: Date;
 }
 
+/** A message's status columns as the state machine leaves them. */
+export interface StatusRow {
+  id: string;
+  status: string;
+  error: unknown;
+  pricing: unknown;
+  sent_at: string | null;
+  delivered_at: string | null;
+  read_at: string | null;
+  failed_at: string | null;
+  updated_at: string;
+}
+
 const json = (rows: unknown): string => JSON.stringify(rows);
+/** A timestamp of a `json_agg` row (PostgreSQL's ISO text) back to a Date. */
+const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
 
 const CONTACT_COLUMNS = `c.id, c.org_id AS "orgId", c.team_id AS "teamId", c.customer_id AS "customerId", c.account_id AS "accountId",
   c.wa_id AS "waId", c.profile_name AS "profileName", c.name, c.email, c.metadata, c.last_inbound_at AS "lastInboundAt",
@@ -35,6 +50,9 @@ const CONTACT_COLUMNS = `c.id, c.org_id AS "orgId", c.team_id AS "teamId", c.cus
 const CONVERSATION_COLUMNS = `v.id, v.org_id AS "orgId", v.team_id AS "teamId", v.customer_id AS "customerId", v.account_id AS "accountId",
   v.contact_id AS "contactId", v.status::text AS status, v.assignee_id AS "assigneeId", v.unread_count AS "unreadCount",
   v.last_message_at AS "lastMessageAt", v.last_inbound_at AS "lastInboundAt", v.created_at AS "createdAt", v.updated_at AS "updatedAt"`;
+/** The columns as `RETURNING` of an upsert aliased `t` names them (json_agg keeps the aliases as keys). */
+const CONTACT_RETURNING = CONTACT_COLUMNS.replace(/\bc\./g, 't.');
+const CONVERSATION_RETURNING = CONVERSATION_COLUMNS.replace(/\bv\./g, 't.');
 const MESSAGE_COLUMNS = `m.id, m.org_id AS "orgId", m.team_id AS "teamId", m.customer_id AS "customerId", m.account_id AS "accountId",
   m.conversation_id AS "conversationId", m.contact_id AS "contactId", m.direction::text AS direction, m.type, m.content,
   m.status::text AS status, m.wamid, m.error, m.context, m.metadata, m.pricing, m.biz_opaque_callback_data AS "bizOpaqueCallbackData",
@@ -68,12 +86,6 @@ export class InboundRepository {
     return row ? { body: Buffer.from(row.body), processed: row.processed_at !== null } : null;
   }
 
-  async markProcessed(id: string, note: string | null, at: Date): Promise<void> {
-    await this.db.tx.$executeRaw`
-      UPDATE meta_webhook_payloads SET processed_at = ${at}::timestamptz, attempts = attempts + 1, note = ${note}::text, last_error = NULL
-      WHERE id = ${id}`;
-  }
-
   /** A failed attempt (outside the rolled-back transaction): counted, with its error, for the sweep and an operator. */
   async recordFailure(id: string, error: string): Promise<void> {
     await this.db.tx.$executeRaw`
@@ -102,107 +114,154 @@ export class InboundRepository {
 
   // -------------------------------------------------------------------------------- messages
 
-  /** Which of these (account, wamid) pairs are stored already (Meta's retries and duplicates). */
-  async knownWamids(pairs: { account_id: string; wamid: string }[]): Promise<Set<string>> {
-    if (pairs.length === 0) return new Set();
-    const rows = await this.db.tx.$queryRawUnsafe<{ accountId: string; wamid: string }[]>(
-      `SELECT m.account_id AS "accountId", m.wamid FROM messages m
-       JOIN jsonb_to_recordset($1::jsonb) AS x(account_id text, wamid text) ON m.account_id = x.account_id AND m.wamid = x.wamid`,
-      json(pairs),
-    );
-    return new Set(rows.map((r) => `${r.accountId} ${r.wamid}`));
-  }
-
-  /** Creates the contacts that do not exist (race-free), then reads and locks all of them. */
-  async findOrCreateContacts(rows: Row[], at: Date): Promise<{ contacts: Contact[]; created: Set<string> }> {
-    const inserted = await this.db.tx.$queryRawUnsafe<{ id: string }[]>(
-      `INSERT INTO contacts (id, org_id, team_id, customer_id, account_id, wa_id, created_at, updated_at)
-       SELECT x.id, x.org_id, x.team_id, x.customer_id, x.account_id, x.wa_id, $2::timestamptz, $2::timestamptz
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, org_id text, team_id text, customer_id text, account_id text, wa_id text)
-       ORDER BY x.account_id, x.wa_id
-       ON CONFLICT (account_id, wa_id) DO NOTHING RETURNING id`,
-      json(rows),
+  /**
+   * ONE statement for the payload's parties and messages: the senders' contacts upserted (created when
+   * absent; the existing ones locked by a no-op `DO UPDATE`, which returns the latest committed row even
+   * if it is newer than the statement's snapshot), their conversations likewise, then the messages
+   * `received` with `ON CONFLICT (account_id, wamid) DO NOTHING` — Meta's retries and a concurrent
+   * duplicate that committed first are skipped, and only the ids actually inserted come back. Rows are
+   * locked in (account_id, wa_id) and (account_id, contact_id) order, the same in every payload, so
+   * concurrent payloads serialize on the parties they share instead of deadlocking. `created` is
+   * `xmax = 0` (the row was inserted by this statement). One contact row per (account, wa_id), one
+   * message row per (account, wamid): the caller dedupes (ON CONFLICT DO UPDATE cannot touch a row twice).
+   */
+  async upsertPartiesAndMessages(
+    contacts: {
+      id: string;
+      conversation_id: string;
+      org_id: string;
+      team_id: string;
+      customer_id: string | null;
+      account_id: string;
+      wa_id: string;
+    }[],
+    messages: { id: string; account_id: string; wa_id: string; type: string; content: unknown; wamid: string; context: unknown }[],
+    at: Date,
+  ): Promise<{
+    contacts: (Contact & { created: boolean })[];
+    conversations: (Conversation & { created: boolean })[];
+    inserted: Set<string>;
+  }> {
+    const rows = await this.db.tx.$queryRawUnsafe<{ contacts: string; conversations: string; inserted: string }[]>(
+      `WITH x AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, conversation_id text, org_id text, team_id text, customer_id text,
+                                                           account_id text, wa_id text)),
+       c AS (
+         INSERT INTO contacts AS t (id, org_id, team_id, customer_id, account_id, wa_id, created_at, updated_at)
+         SELECT x.id, x.org_id, x.team_id, x.customer_id, x.account_id, x.wa_id, $3::timestamptz, $3::timestamptz
+         FROM x ORDER BY x.account_id, x.wa_id
+         ON CONFLICT (account_id, wa_id) DO UPDATE SET wa_id = t.wa_id
+         RETURNING ${CONTACT_RETURNING}, (t.xmax = 0) AS created),
+       v AS (
+         INSERT INTO conversations AS t (id, org_id, team_id, customer_id, account_id, contact_id, created_at, updated_at)
+         SELECT x.conversation_id, c."orgId", c."teamId", c."customerId", c."accountId", c.id, $3::timestamptz, $3::timestamptz
+         FROM c JOIN x ON x.account_id = c."accountId" AND x.wa_id = c."waId"
+         ORDER BY c."accountId", c.id
+         ON CONFLICT (account_id, contact_id) DO UPDATE SET contact_id = t.contact_id
+         RETURNING ${CONVERSATION_RETURNING}, (t.xmax = 0) AS created),
+       m AS (
+         INSERT INTO messages (id, org_id, team_id, customer_id, account_id, conversation_id, contact_id, direction, type, content, status,
+                               wamid, context, created_at, updated_at)
+         SELECT y.id, c."orgId", c."teamId", c."customerId", c."accountId", v.id, c.id, 'inbound'::message_direction, y.type, y.content,
+                'received'::message_status, y.wamid, y.context, $3::timestamptz, $3::timestamptz
+         FROM jsonb_to_recordset($2::jsonb) AS y(id text, account_id text, wa_id text, type text, content jsonb, wamid text, context jsonb)
+         JOIN c ON c."accountId" = y.account_id AND c."waId" = y.wa_id
+         JOIN v ON v."contactId" = c.id
+         ORDER BY y.account_id, y.wamid
+         ON CONFLICT (account_id, wamid) DO NOTHING RETURNING id)
+       SELECT (SELECT coalesce(json_agg(c), '[]') FROM c)::text AS contacts,
+              (SELECT coalesce(json_agg(v), '[]') FROM v)::text AS conversations,
+              (SELECT coalesce(json_agg(m.id), '[]') FROM m)::text AS inserted`,
+      json(contacts),
+      json(messages),
       at.toISOString(),
     );
-    const found = await this.db.tx.$queryRawUnsafe<Parameters<typeof toContact>[0][]>(
-      `SELECT ${CONTACT_COLUMNS} FROM contacts c
-       JOIN jsonb_to_recordset($1::jsonb) AS x(account_id text, wa_id text) ON c.account_id = x.account_id AND c.wa_id = x.wa_id
-       ORDER BY c.id FOR UPDATE OF c`,
-      json(rows.map((r) => ({ account_id: r['account_id'], wa_id: r['wa_id'] }))),
-    );
-    return { contacts: found.map(toContact), created: new Set(inserted.map((r) => r.id)) };
-  }
-
-  /** Creates the (account, contact) conversations that do not exist (`open`), then reads and locks all of them. */
-  async findOrCreateConversations(rows: Row[], at: Date): Promise<{ conversations: Conversation[]; created: Set<string> }> {
-    const inserted = await this.db.tx.$queryRawUnsafe<{ id: string }[]>(
-      `INSERT INTO conversations (id, org_id, team_id, customer_id, account_id, contact_id, created_at, updated_at)
-       SELECT x.id, x.org_id, x.team_id, x.customer_id, x.account_id, x.contact_id, $2::timestamptz, $2::timestamptz
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, org_id text, team_id text, customer_id text, account_id text, contact_id text)
-       ORDER BY x.account_id, x.contact_id
-       ON CONFLICT (account_id, contact_id) DO NOTHING RETURNING id`,
-      json(rows),
-      at.toISOString(),
-    );
-    const found = await this.db.tx.$queryRawUnsafe<Parameters<typeof toConversation>[0][]>(
-      `SELECT ${CONVERSATION_COLUMNS} FROM conversations v
-       JOIN jsonb_to_recordset($1::jsonb) AS x(account_id text, contact_id text) ON v.account_id = x.account_id AND v.contact_id = x.contact_id
-       ORDER BY v.id FOR UPDATE OF v`,
-      json(rows.map((r) => ({ account_id: r['account_id'], contact_id: r['contact_id'] }))),
-    );
-    return { conversations: found.map(toConversation), created: new Set(inserted.map((r) => r.id)) };
+    const row = rows[0] as { contacts: string; conversations: string; inserted: string };
+    const contactRows = JSON.parse(row.contacts) as (Parameters<typeof toContact>[0] & { created: boolean })[];
+    const conversationRows = JSON.parse(row.conversations) as (Parameters<typeof toConversation>[0] & { created: boolean })[];
+    return {
+      contacts: contactRows.map((r) => ({
+        ...toContact({
+          ...r,
+          lastInboundAt: date(r.lastInboundAt),
+          createdAt: date(r.createdAt) as Date,
+          updatedAt: date(r.updatedAt) as Date,
+        }),
+        created: r.created,
+      })),
+      conversations: conversationRows.map((r) => ({
+        ...toConversation({
+          ...r,
+          lastMessageAt: date(r.lastMessageAt),
+          lastInboundAt: date(r.lastInboundAt),
+          createdAt: date(r.createdAt) as Date,
+          updatedAt: date(r.updatedAt) as Date,
+        }),
+        created: r.created,
+      })),
+      inserted: new Set(JSON.parse(row.inserted) as string[]),
+    };
   }
 
   /**
-   * The inbound messages, `received`; a wamid the account has already (a concurrent duplicate that committed
-   * first) is skipped by the unique (account_id, wamid) index. Returns the ids actually inserted.
+   * ONE statement for everything a payload (or an early-status apply) writes after its reads: contacts'
+   * and conversations' new state, the statuses' messages, the early statuses kept, the events, and the
+   * payload marked processed (`mark` absent: no payload). Each part is a data-modifying CTE over one
+   * `jsonb_to_recordset` parameter (an empty array writes nothing); they touch different tables.
    */
-  async insertInboundMessages(rows: Row[], at: Date): Promise<Set<string>> {
-    const inserted = await this.db.tx.$queryRawUnsafe<{ id: string }[]>(
-      `INSERT INTO messages (id, org_id, team_id, customer_id, account_id, conversation_id, contact_id, direction, type, content, status,
-                             wamid, context, created_at, updated_at)
-       SELECT x.id, x.org_id, x.team_id, x.customer_id, x.account_id, x.conversation_id, x.contact_id, 'inbound'::message_direction,
-              x.type, x.content, 'received'::message_status, x.wamid, x.context, $2::timestamptz, $2::timestamptz
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, org_id text, team_id text, customer_id text, account_id text,
-                                                conversation_id text, contact_id text, type text, content jsonb, wamid text, context jsonb)
-       ORDER BY x.account_id, x.wamid
-       ON CONFLICT (account_id, wamid) DO NOTHING RETURNING id`,
-      json(rows),
-      at.toISOString(),
-    );
-    return new Set(inserted.map((r) => r.id));
-  }
-
-  async updateContacts(
-    rows: { id: string; profile_name: string | null; last_inbound_at: string | null; updated_at: string }[],
-  ): Promise<void> {
-    if (rows.length === 0) return;
-    await this.db.tx.$executeRawUnsafe(
-      `UPDATE contacts c SET profile_name = x.profile_name, last_inbound_at = x.last_inbound_at, updated_at = x.updated_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, profile_name text, last_inbound_at timestamptz, updated_at timestamptz)
-       WHERE c.id = x.id`,
-      json(rows),
-    );
-  }
-
-  async updateConversations(
-    rows: {
+  async writeResults(w: {
+    contacts: { id: string; profile_name: string | null; last_inbound_at: string | null; updated_at: string }[];
+    conversations: {
       id: string;
       status: string;
       unread_count: number;
       last_message_at: string | null;
       last_inbound_at: string | null;
       updated_at: string;
-    }[],
-  ): Promise<void> {
-    if (rows.length === 0) return;
+    }[];
+    statuses: StatusRow[];
+    early: Row[];
+    events: EventRow[];
+    mark?: { id: string; note: string | null; at: Date };
+  }): Promise<void> {
     await this.db.tx.$executeRawUnsafe(
-      `UPDATE conversations v SET status = x.status::conversation_status, unread_count = x.unread_count,
-              last_message_at = x.last_message_at, last_inbound_at = x.last_inbound_at, updated_at = x.updated_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, status text, unread_count int, last_message_at timestamptz,
-                                                last_inbound_at timestamptz, updated_at timestamptz)
-       WHERE v.id = x.id`,
-      json(rows),
+      `WITH uc AS (
+         UPDATE contacts c SET profile_name = x.profile_name, last_inbound_at = x.last_inbound_at, updated_at = x.updated_at
+         FROM jsonb_to_recordset($1::jsonb) AS x(id text, profile_name text, last_inbound_at timestamptz, updated_at timestamptz)
+         WHERE c.id = x.id),
+       uv AS (
+         UPDATE conversations v SET status = x.status::conversation_status, unread_count = x.unread_count,
+                last_message_at = x.last_message_at, last_inbound_at = x.last_inbound_at, updated_at = x.updated_at
+         FROM jsonb_to_recordset($2::jsonb) AS x(id text, status text, unread_count int, last_message_at timestamptz,
+                                                  last_inbound_at timestamptz, updated_at timestamptz)
+         WHERE v.id = x.id),
+       um AS (
+         UPDATE messages m SET status = x.status::message_status, error = x.error, pricing = x.pricing, sent_at = x.sent_at,
+                delivered_at = x.delivered_at, read_at = x.read_at, failed_at = x.failed_at, updated_at = x.updated_at
+         FROM jsonb_to_recordset($3::jsonb) AS x(id text, status text, error jsonb, pricing jsonb, sent_at timestamptz,
+                                                  delivered_at timestamptz, read_at timestamptz, failed_at timestamptz, updated_at timestamptz)
+         WHERE m.id = x.id),
+       ue AS (
+         INSERT INTO early_message_statuses (id, org_id, team_id, customer_id, account_id, wamid, status, payload, received_at)
+         SELECT x.id, x.org_id, x.team_id, x.customer_id, x.account_id, x.wamid, x.status, x.payload, x.received_at
+         FROM jsonb_to_recordset($4::jsonb) AS x(id text, org_id text, team_id text, customer_id text, account_id text, wamid text,
+                                                  status text, payload jsonb, received_at timestamptz)),
+       ev AS (
+         INSERT INTO events (id, org_id, team_id, customer_id, type, data, previous_attributes, created_at)
+         SELECT x.id, x.org_id, x.team_id, x.customer_id, x.type, x.data, x.previous_attributes, x.created_at
+         FROM jsonb_to_recordset($5::jsonb) AS x(id text, org_id text, team_id text, customer_id text, type text, data jsonb,
+                                                  previous_attributes jsonb, created_at timestamptz)
+         ORDER BY x.id)
+       UPDATE meta_webhook_payloads SET processed_at = $6::timestamptz, attempts = attempts + 1, note = $7::text, last_error = NULL
+       WHERE id = $8::text`,
+      json(w.contacts),
+      json(w.conversations),
+      json(w.statuses),
+      json(w.early),
+      json(w.events),
+      w.mark === undefined ? null : w.mark.at.toISOString(),
+      w.mark?.note ?? null,
+      w.mark?.id ?? null,
     );
   }
 
@@ -219,42 +278,6 @@ export class InboundRepository {
       json(pairs),
     );
     return rows.map((r) => toMessage(r, r.phoneNumberId));
-  }
-
-  async updateMessageStatuses(
-    rows: {
-      id: string;
-      status: string;
-      error: unknown;
-      pricing: unknown;
-      sent_at: string | null;
-      delivered_at: string | null;
-      read_at: string | null;
-      failed_at: string | null;
-      updated_at: string;
-    }[],
-  ): Promise<void> {
-    if (rows.length === 0) return;
-    await this.db.tx.$executeRawUnsafe(
-      `UPDATE messages m SET status = x.status::message_status, error = x.error, pricing = x.pricing, sent_at = x.sent_at,
-              delivered_at = x.delivered_at, read_at = x.read_at, failed_at = x.failed_at, updated_at = x.updated_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, status text, error jsonb, pricing jsonb, sent_at timestamptz,
-                                                delivered_at timestamptz, read_at timestamptz, failed_at timestamptz, updated_at timestamptz)
-       WHERE m.id = x.id`,
-      json(rows),
-    );
-  }
-
-  /** Statuses whose wamid is not stored yet, kept until it is. */
-  async insertEarlyStatuses(rows: Row[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.db.tx.$executeRawUnsafe(
-      `INSERT INTO early_message_statuses (id, org_id, team_id, customer_id, account_id, wamid, status, payload, received_at)
-       SELECT x.id, x.org_id, x.team_id, x.customer_id, x.account_id, x.wamid, x.status, x.payload, x.received_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, org_id text, team_id text, customer_id text, account_id text, wamid text,
-                                                status text, payload jsonb, received_at timestamptz)`,
-      json(rows),
-    );
   }
 
   /** Takes (deletes and returns) the early statuses of one wamid; a concurrent taker gets none of them. */
@@ -275,19 +298,5 @@ export class InboundRepository {
   /** Early statuses older than `olderThan` whose message never got its wamid (another system's send, a failed send). */
   async purgeEarly(olderThan: Date): Promise<number> {
     return this.db.tx.$executeRaw`DELETE FROM early_message_statuses WHERE received_at < ${olderThan}::timestamptz`;
-  }
-
-  // ---------------------------------------------------------------------------------- events
-
-  async insertEvents(rows: EventRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await this.db.tx.$executeRawUnsafe(
-      `INSERT INTO events (id, org_id, team_id, customer_id, type, data, previous_attributes, created_at)
-       SELECT x.id, x.org_id, x.team_id, x.customer_id, x.type, x.data, x.previous_attributes, x.created_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, org_id text, team_id text, customer_id text, type text, data jsonb,
-                                                previous_attributes jsonb, created_at timestamptz)
-       ORDER BY x.id`,
-      json(rows),
-    );
   }
 }
