@@ -98,7 +98,8 @@ export class CustomersRepository {
 
   /**
    * Newest first, after the keyset position, at most `take` rows: one raw statement on the hot list path
-   * (Prisma's findMany cost more CPU to build and map than PostgreSQL spent; decision 49), scoped like
+   * on the pool (`Database.read`: Prisma's findMany and then its $queryRaw cost more CPU than PostgreSQL spent;
+   * decisions 49, 63), scoped like
    * every other read (organization, and the customer of a restricted key).
    */
   async list(scope: TenantScope, filters: CustomerFilters, page: { take: number; after: KeysetPosition | undefined }): Promise<Customer[]> {
@@ -108,12 +109,12 @@ export class CustomersRepository {
     if (filters.teamId !== undefined) where.push(sql`team_id = ${filters.teamId}`);
     if (filters.email !== undefined) where.push(sql`email = ${filters.email}`);
     if (filters.q !== undefined) where.push(sql`name ILIKE ${`%${escapeLike(filters.q)}%`}`);
-    const rows = await this.db.tx.$queryRaw<CustomerRow[]>`
+    const rows = await this.db.read<CustomerRow>(sql`
       SELECT ${CUSTOMER_COLUMNS}
       FROM customers
       WHERE ${joinSql(where, ' AND ')}
       ORDER BY created_at DESC, id DESC
-      LIMIT ${page.take}`;
+      LIMIT ${page.take}`);
     return rows.map(toCustomer);
   }
 
