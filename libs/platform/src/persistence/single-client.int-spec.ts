@@ -47,6 +47,22 @@ describe('PlatformModule', () => {
     } finally {
       await moduleRef.close();
     }
-    expect(moduleRef.get(PrismaService).pool.ended).toBe(true);
+  });
+
+  it('closing ends the pool; a client used after its app closed reopens one, as Prisma does with a pool of its own', async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(env.config)] }).compile();
+    await moduleRef.init();
+    const prisma = moduleRef.get(PrismaService);
+    const db = moduleRef.get(Database);
+    const first = prisma.pool;
+    await prisma.$queryRaw`SELECT 1`;
+    await moduleRef.close();
+    expect(first.ended).toBe(true);
+    // e.g. another app's @Transactional() in the same test process, through the static transaction host
+    await expect(db.transaction(() => prisma.$queryRaw`SELECT 1 AS n`)).resolves.toEqual([{ n: 1 }]);
+    await expect(db.read(sql`SELECT 2::int AS n`)).resolves.toEqual([{ n: 2 }]);
+    expect(prisma.pool).not.toBe(first);
+    await prisma.$disconnect();
+    await prisma.pool.end();
   });
 });
