@@ -13,7 +13,8 @@ import { readJson, requestJson, root, sleep } from './lib.mjs';
 
 const DEFAULT_RECIPIENT = '15551234567';
 
-const stack = readJson(join(root, '.kirim', 'stack.json'));
+// KIRIM_STACK_FILE: another stack's file (the messaging tests run this script against their own stack).
+const stack = readJson(process.env.KIRIM_STACK_FILE ?? join(root, '.kirim', 'stack.json'));
 if (!stack?.api_url || !stack.api_key) {
   console.error('npm run demo: no running stack found (.kirim/stack.json); start it with `npm start`.');
   process.exit(1);
