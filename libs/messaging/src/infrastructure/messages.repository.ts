@@ -104,6 +104,19 @@ interface MessageRow {
   failedAt: Date | null;
 }
 
+type AccountRow = Pick<SendContextRow, 'id' | 'org_id' | 'team_id' | 'customer_id' | 'phone_number_id' | 'account_status'>;
+
+function toMessagingAccount(row: AccountRow): MessagingAccount {
+  return {
+    id: row.id,
+    organizationId: row.org_id,
+    teamId: row.team_id,
+    customerId: row.customer_id,
+    phoneNumberId: row.phone_number_id,
+    status: row.account_status,
+  };
+}
+
 interface SendContextRow {
   id: string;
   org_id: string;
@@ -198,14 +211,7 @@ export class MessagesRepository {
     if (!row) return null;
     return {
       context: {
-        account: {
-          id: row.id,
-          organizationId: row.org_id,
-          teamId: row.team_id,
-          customerId: row.customer_id,
-          phoneNumberId: row.phone_number_id,
-          status: row.account_status,
-        },
+        account: toMessagingAccount(row),
         customerStatus: row.customer_status,
         contact: row.contact_id === null ? null : { id: row.contact_id, lastInboundAt: row.last_inbound_at },
         conversationId: row.conversation_id,
@@ -218,24 +224,13 @@ export class MessagesRepository {
 
   /** The path's account in the scope (reads), or null — another tenant's number is absent. */
   async accountInScope(scope: TenantScope, phoneNumberId: string): Promise<MessagingAccount | null> {
-    const rows = await this.db.tx.$queryRaw<
-      Omit<SendContextRow, 'customer_status' | 'contact_id' | 'last_inbound_at' | 'conversation_id' | 'context_known' | 'reaction_known'>[]
-    >`
+    const rows = await this.db.tx.$queryRaw<AccountRow[]>`
       SELECT a.id, a.org_id, a.team_id, a.customer_id, a.phone_number_id, a.status::text AS account_status
       FROM whatsapp_accounts a
       WHERE a.phone_number_id = ${phoneNumberId} AND a.org_id = ${scope.organizationId}
         AND (${scope.customerId}::text IS NULL OR a.customer_id = ${scope.customerId}::text)`;
     const row = rows[0];
-    return row
-      ? {
-          id: row.id,
-          organizationId: row.org_id,
-          teamId: row.team_id,
-          customerId: row.customer_id,
-          phoneNumberId: row.phone_number_id,
-          status: row.account_status,
-        }
-      : null;
+    return row ? toMessagingAccount(row) : null;
   }
 
   /** The same write through the caller's transaction, for a send that just created its contact or conversation. */

@@ -23,7 +23,7 @@ import { MessagesService } from '../application/messages.service';
 import { MetaMessagesClient } from '../infrastructure/meta-messages.client';
 import { MessagingHttpModule } from '../messaging-http.module';
 import { MessagingJobsModule } from '../messaging-jobs.module';
-import { bodiesOfEveryType, freshWaId, type SeededAccount, seedAccount, seedContact, seedInbound, templateBody } from './helpers';
+import { bodiesOfEveryType, connectSandboxNumber, freshWaId, type SeededAccount, seedContact, seedInbound, templateBody } from './helpers';
 
 interface SandboxMessage {
   wamid: string;
@@ -127,20 +127,10 @@ describe('dispatch: the worker hands pending messages to Meta (the sandbox)', ()
   });
 
   /** A number connected at the sandbox (code → token, registered) and in Kirim with that token. */
-  const connectNumber = async (o: { throughputLevel?: 'STANDARD' | 'HIGH' } = {}) => {
-    const fixture = await sandbox.createSignupFixture();
-    const query = new URLSearchParams({ client_id: sandbox.appId, client_secret: sandbox.appSecret, code: fixture.code ?? '' });
-    const exchanged = (await (await fetch(`${sandbox.url}/${env.config.META_GRAPH_VERSION}/oauth/access_token?${query}`)).json()) as {
-      access_token: string;
-    };
-    await sandbox.control('POST', `/phone_numbers/${fixture.phone_number.id}/register`);
-    const account = await seedAccount(api.app, s, {
-      phoneNumberId: fixture.phone_number.id,
-      token: exchanged.access_token,
-      ...(o.throughputLevel && { throughputLevel: o.throughputLevel }),
-    });
-    return { ...account, teamId: s.teamId };
-  };
+  const connectNumber = async (o: { throughputLevel?: 'STANDARD' | 'HIGH' } = {}) => ({
+    ...(await connectSandboxNumber(api.app, s, sandbox, env.config.META_GRAPH_VERSION, o)),
+    teamId: s.teamId,
+  });
   const send = (phoneNumberId: string, body: unknown, key?: string) => {
     const req = api.http.post(`/v1/${phoneNumberId}/messages`).set(s.auth);
     if (key !== undefined) req.set('Idempotency-Key', key);

@@ -61,6 +61,30 @@ export async function seedAccount(
   return { id: row.id, phoneNumberId, organizationId: row.orgId, customerId: row.customerId };
 }
 
+/** What {@link connectSandboxNumber} uses of @kirim/testing's MetaSandbox (only spec files may import that library). */
+interface SandboxForSignup {
+  url: string;
+  appId: string;
+  appSecret: string;
+  createSignupFixture(): Promise<{ code?: string; phone_number: { id: string } }>;
+  control(method: string, path: string, body?: unknown): Promise<unknown>;
+}
+
+/** A number connected at the sandbox as a completed signup leaves it: a real token (code → token), registered. */
+export async function connectSandboxNumber(
+  app: INestApplication,
+  session: OrgSession,
+  sandbox: SandboxForSignup,
+  graphVersion: string,
+  o: { customerId?: string | null; throughputLevel?: 'STANDARD' | 'HIGH' } = {},
+): Promise<SeededAccount> {
+  const fixture = await sandbox.createSignupFixture();
+  const query = new URLSearchParams({ client_id: sandbox.appId, client_secret: sandbox.appSecret, code: fixture.code ?? '' });
+  const exchanged = (await (await fetch(`${sandbox.url}/${graphVersion}/oauth/access_token?${query}`)).json()) as { access_token: string };
+  await sandbox.control('POST', `/phone_numbers/${fixture.phone_number.id}/register`);
+  return seedAccount(app, session, { ...o, phoneNumberId: fixture.phone_number.id, token: exchanged.access_token });
+}
+
 /** A contact (and its conversation) of the account, with `last_inbound_at` as given: the 24 h window's start. */
 export async function seedContact(
   app: INestApplication,

@@ -16,7 +16,7 @@ import {
   type TestApp,
   type TestEnv,
 } from '@kirim/testing';
-import { seedAccount, type SeededAccount } from './helpers';
+import { connectSandboxNumber, type SeededAccount } from './helpers';
 import { bootWorker, inboundApiImports, inboundHttpOptions, META_WEBHOOK_PATH } from './inbound-helpers';
 
 const run = promisify(execFile);
@@ -60,17 +60,7 @@ describe('npm run demo against a running stack', () => {
 
     // The demo customer, connected as Finish on the onboarding page leaves it (signup itself is tested elsewhere).
     const customer = await api.http.post('/v1/customers').set(s.auth).send({ name: 'Demo Customer' }).expect(201);
-    const fixture = await sandbox.createSignupFixture();
-    const query = new URLSearchParams({ client_id: sandbox.appId, client_secret: sandbox.appSecret, code: fixture.code ?? '' });
-    const token = (await (await fetch(`${sandbox.url}/${env.config.META_GRAPH_VERSION}/oauth/access_token?${query}`)).json()) as {
-      access_token: string;
-    };
-    await sandbox.control('POST', `/phone_numbers/${fixture.phone_number.id}/register`);
-    account = await seedAccount(api.app, s, {
-      customerId: customer.body.data.id,
-      phoneNumberId: fixture.phone_number.id,
-      token: token.access_token,
-    });
+    account = await connectSandboxNumber(api.app, s, sandbox, env.config.META_GRAPH_VERSION, { customerId: customer.body.data.id });
 
     dir = mkdtempSync(join(tmpdir(), 'kirim-demo-'));
     const stackFile = join(dir, 'stack.json');

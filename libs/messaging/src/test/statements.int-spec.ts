@@ -21,7 +21,7 @@ import { WhatsappAccountsHttpModule } from '@kirim/whatsapp-accounts';
 import { DispatchService } from '../application/dispatch.service';
 import { MessagingHttpModule } from '../messaging-http.module';
 import { MessagingJobsModule } from '../messaging-jobs.module';
-import { freshWaId, seedAccount, seedContact, textBody } from './helpers';
+import { connectSandboxNumber, freshWaId, seedContact, textBody } from './helpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -82,16 +82,10 @@ describe('round trips of a send and of a dispatch', () => {
     await sandbox?.stop();
   });
 
-  const connectNumber = async () => {
-    const fixture = await sandbox.createSignupFixture();
-    const query = new URLSearchParams({ client_id: sandbox.appId, client_secret: sandbox.appSecret, code: fixture.code ?? '' });
-    const exchanged = (await (await fetch(`${sandbox.url}/${env.config.META_GRAPH_VERSION}/oauth/access_token?${query}`)).json()) as {
-      access_token: string;
-    };
-    await sandbox.control('POST', `/phone_numbers/${fixture.phone_number.id}/register`);
-    const account = await seedAccount(api.app, s, { phoneNumberId: fixture.phone_number.id, token: exchanged.access_token });
-    return { ...account, teamId: s.teamId };
-  };
+  const connectNumber = async () => ({
+    ...(await connectSandboxNumber(api.app, s, sandbox, env.config.META_GRAPH_VERSION)),
+    teamId: s.teamId,
+  });
   const send = (phoneNumberId: string, body: unknown, key?: string) => {
     const req = api.http.post(`/v1/${phoneNumberId}/messages`).set(s.auth);
     if (key !== undefined) req.set('Idempotency-Key', key);
