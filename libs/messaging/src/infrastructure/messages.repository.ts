@@ -328,7 +328,8 @@ export class MessagesRepository {
     at: Date,
     event: InlineEvent,
   ): Promise<{ recorded: boolean; earlyStatuses: boolean }> {
-    const rows = await this.db.tx.$queryRaw<{ recorded: bigint; early: boolean }[]>`
+    // One statement, atomic on its own, on the pool (the dispatcher runs outside transactions).
+    const { rows } = await this.db.write<{ recorded: number; early: boolean }>(sql`
       WITH m AS (
         UPDATE messages SET status = 'sent', wamid = ${wamid}, sent_at = ${at}::timestamptz, updated_at = ${at}::timestamptz,
                attempts = ${attempts}::int, last_attempt_at = ${at}::timestamptz
@@ -339,15 +340,15 @@ export class MessagesRepository {
                ${json(event.data)}::jsonb, ${at}::timestamptz
         FROM m RETURNING id
       )
-      SELECT (SELECT count(*) FROM e) AS recorded,
-             EXISTS (SELECT 1 FROM early_message_statuses s WHERE s.account_id = ${message.accountId} AND s.wamid = ${wamid}) AS early`;
+      SELECT (SELECT count(*)::int FROM e) AS recorded,
+             EXISTS (SELECT 1 FROM early_message_statuses s WHERE s.account_id = ${message.accountId} AND s.wamid = ${wamid}) AS early`);
     const row = rows[0];
-    return { recorded: Number(row?.recorded ?? 0) === 1, earlyStatuses: row?.early === true };
+    return { recorded: row?.recorded === 1, earlyStatuses: row?.early === true };
   }
 
   /** A final failure, recorded in one statement with `message.failed` (only while still `pending`). */
   async recordFailed(message: Message, error: MessageError, attempts: number, at: Date, event: InlineEvent): Promise<boolean> {
-    const written = await this.db.tx.$executeRaw`
+    const { count } = await this.db.write(sql`
       WITH m AS (
         UPDATE messages SET status = 'failed', error = ${json(error)}::jsonb, failed_at = ${at}::timestamptz, updated_at = ${at}::timestamptz,
                attempts = ${attempts}::int, last_attempt_at = ${at}::timestamptz
@@ -356,14 +357,14 @@ export class MessagesRepository {
       INSERT INTO events (id, org_id, team_id, customer_id, type, data, created_at)
       SELECT ${newId('evt')}, ${message.organizationId}, ${message.teamId}, ${message.customerId}::text, ${event.type},
              ${json(event.data)}::jsonb, ${at}::timestamptz
-      FROM m`;
-    return written === 1;
+      FROM m`);
+    return count === 1;
   }
 
   /** Bookkeeping of a retried attempt (throttled or transient): the message stays `pending`. */
   async recordRetry(id: string, attempts: number, at: Date): Promise<void> {
-    await this.db.tx.$executeRaw`
-      UPDATE messages SET attempts = ${attempts}::int, last_attempt_at = ${at}::timestamptz WHERE id = ${id} AND status = 'pending'`;
+    await this.db.write(sql`
+      UPDATE messages SET attempts = ${attempts}::int, last_attempt_at = ${at}::timestamptz WHERE id = ${id} AND status = 'pending'`);
   }
 
   /** The sweep: `pending` outbound messages created before `olderThan`, oldest first. */

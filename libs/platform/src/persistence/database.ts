@@ -3,6 +3,7 @@ import { TransactionHost } from '@nestjs-cls/transactional';
 import type { TransactionalAdapterPrisma } from '@nestjs-cls/transactional-adapter-prisma';
 import { PrismaService } from './prisma.service';
 import type { Sql } from './sql';
+import type pg from 'pg';
 
 /** The Prisma client of the current transaction, or the plain client outside one. */
 export type PrismaTx = TransactionHost<TransactionalAdapterPrisma<PrismaService>>['tx'];
@@ -39,10 +40,23 @@ export class Database {
    * transaction's writes; use `tx.$queryRaw` there.
    */
   async read<T>(query: Sql): Promise<T[]> {
+    return (await this.onPool<T>('read', query)).rows;
+  }
+
+  /**
+   * One statement that writes and is atomic on its own (e.g. a CTE that changes a row and inserts its
+   * event), outside any transaction, on the pool: the rules of {@link read}. Returns the rows it returns and
+   * the count of the statement's own rows (`$executeRaw`'s count).
+   */
+  async write<T = never>(query: Sql): Promise<{ rows: T[]; count: number }> {
+    const result = await this.onPool<T>('write', query);
+    return { rows: result.rows, count: result.rowCount ?? 0 };
+  }
+
+  private onPool<T>(what: 'read' | 'write', query: Sql): Promise<pg.QueryResult<T & object>> {
     if (this.host.isTransactionActive()) {
-      throw new Error('Database.read runs outside transactions; inside one use db.tx.$queryRaw.');
+      return Promise.reject(new Error(`Database.${what} runs outside transactions; inside one use db.tx.$queryRaw.`));
     }
-    const result = await this.prisma.pool.query<T & object>(query.text, query.values as unknown[]);
-    return result.rows;
+    return this.prisma.pool.query<T & object>(query.text, query.values as unknown[]);
   }
 }

@@ -44,6 +44,12 @@ describe('PlatformModule', () => {
       // The same pool as Prisma's: one pool per process, sized by DATABASE_POOL_SIZE.
       expect(prisma.pool.options.max).toBe(env.config.DATABASE_POOL_SIZE);
       await expect(db.transaction(() => db.read(sql`SELECT 1`))).rejects.toThrow('Database.read runs outside transactions');
+      // write: one statement atomic on its own; its rows and the count of the statement's own rows
+      const written = await db.write<{ n: number }>(
+        sql`WITH x AS (SELECT g AS n FROM generate_series(1, ${3}::int) g) SELECT n FROM x ORDER BY n`,
+      );
+      expect(written).toEqual({ rows: [{ n: 1 }, { n: 2 }, { n: 3 }], count: 3 });
+      await expect(db.transaction(() => db.write(sql`SELECT 1`))).rejects.toThrow('Database.write runs outside transactions');
     } finally {
       await moduleRef.close();
     }
