@@ -1,3 +1,4 @@
+import { sql } from '../persistence/sql';
 import type { EventResource } from './outbox.writer';
 
 /** An event as the `events` table stores it, in our terms (what repositories return; never a Prisma type). */
@@ -12,7 +13,7 @@ export interface StoredEvent {
   createdAt: Date;
 }
 
-/** A row of `events` as Prisma reads it. */
+/** A row of `events` as Prisma reads it, and as raw statements select it ({@link EVENT_COLUMNS}). */
 export interface EventRow {
   id: string;
   orgId: string;
@@ -23,6 +24,10 @@ export interface EventRow {
   previousAttributes: unknown;
   createdAt: Date;
 }
+
+/** The columns of `events` as an {@link EventRow}, for raw `SELECT`s and `RETURNING`s. */
+export const EVENT_COLUMNS = sql`id, org_id AS "orgId", team_id AS "teamId", customer_id AS "customerId", type, data,
+  previous_attributes AS "previousAttributes", created_at AS "createdAt"`;
 
 /** The one row → event mapping (the outbox writer and the event log's repository both use it). */
 export function toStoredEvent(row: EventRow): StoredEvent {

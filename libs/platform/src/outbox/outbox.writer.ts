@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { newId } from '../ids/ids';
 import { Database } from '../persistence/database';
-import { type EventRow, toEventResource, toStoredEvent } from './event-record';
+import { EVENT_COLUMNS, type EventRow, toEventResource, toStoredEvent } from './event-record';
 
 export interface NewEvent {
   type: string;
@@ -44,8 +44,7 @@ export class OutboxWriter {
       INSERT INTO events (id, org_id, team_id, customer_id, type, data, previous_attributes, created_at)
       VALUES (${newId('evt')}, ${event.organizationId}, ${event.teamId}::text, ${event.customerId}::text, ${event.type},
               ${JSON.stringify(event.data)}::jsonb, ${previous === null ? null : JSON.stringify(previous)}::jsonb, ${new Date()}::timestamptz)
-      RETURNING id, org_id AS "orgId", team_id AS "teamId", customer_id AS "customerId", type, data,
-                previous_attributes AS "previousAttributes", created_at AS "createdAt"`;
+      RETURNING ${EVENT_COLUMNS}`;
     const row = rows[0];
     if (!row) throw new Error(`Event ${event.type} was not written`);
     return toEventResource(toStoredEvent(row));

@@ -97,10 +97,9 @@ export class CustomersRepository {
   }
 
   /**
-   * Newest first, after the keyset position, at most `take` rows: one raw statement on the hot list path
-   * on the pool (`Database.read`: Prisma's findMany and then its $queryRaw cost more CPU than PostgreSQL spent;
-   * decisions 49, 63), scoped like
-   * every other read (organization, and the customer of a restricted key).
+   * Newest first, after the keyset position, at most `take` rows: one raw statement on the pool
+   * (`Database.read`: Prisma's findMany, then its `$queryRaw`, cost more CPU than PostgreSQL spent;
+   * decisions 49, 63), scoped like every other read (organization, and the customer of a restricted key).
    */
   async list(scope: TenantScope, filters: CustomerFilters, page: { take: number; after: KeysetPosition | undefined }): Promise<Customer[]> {
     const where: Sql[] = [sql`org_id = ${scope.organizationId}`, keysetSql(page.after)];

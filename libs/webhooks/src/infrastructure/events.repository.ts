@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   Database,
+  EVENT_COLUMNS,
   type EventRow,
   joinSql,
   type KeysetPosition,
@@ -36,8 +37,7 @@ export class EventsRepository {
     if (filters.createdAfter) where.push(sql`created_at > ${filters.createdAfter}`);
     if (filters.createdBefore) where.push(sql`created_at < ${filters.createdBefore}`);
     const rows = await this.db.read<EventRow>(sql`
-      SELECT id, org_id AS "orgId", team_id AS "teamId", customer_id AS "customerId", type, data,
-             previous_attributes AS "previousAttributes", created_at AS "createdAt"
+      SELECT ${EVENT_COLUMNS}
         FROM events
        WHERE ${joinSql(where, ' AND ')}
        ORDER BY created_at DESC, id DESC
