@@ -23,6 +23,7 @@ const ALL_EVENT_TYPES = {
   'conversation.resolved': true,
   'contact.created': true,
   'contact.updated': true,
+  'template.status_updated': true,
 } as const satisfies Record<EventType, true>;
 
 export function typeLevelChecks(): void {

@@ -4,6 +4,7 @@ import type {
   CustomerResource,
   CustomerSetupLinkResource,
   MessageResource,
+  TemplateResource,
   WhatsappAccountResource,
 } from '../resources/resources';
 
@@ -34,6 +35,7 @@ export interface EventDataMap {
   'conversation.resolved': { conversation: ConversationResource };
   'contact.created': { contact: ContactResource };
   'contact.updated': { contact: ContactResource };
+  'template.status_updated': { template: TemplateResource };
 }
 
 export type EventType = keyof EventDataMap;
@@ -61,7 +63,13 @@ export const EVENT_TYPES: readonly EventType[] = [
   'conversation.resolved',
   'contact.created',
   'contact.updated',
+  'template.status_updated',
 ] as const satisfies readonly EventType[];
 
 /** Events whose `previous_attributes` carries the old values of the changed fields. */
-export type EventWithPreviousAttributes = 'customer.updated' | 'account.updated' | 'conversation.updated' | 'contact.updated';
+export type EventWithPreviousAttributes =
+  | 'customer.updated'
+  | 'account.updated'
+  | 'conversation.updated'
+  | 'contact.updated'
+  | 'template.status_updated';

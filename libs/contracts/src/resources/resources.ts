@@ -137,3 +137,33 @@ export interface ConversationResource {
   created_at: string;
   updated_at: string;
 }
+
+/** Spec 05 § Labels: the team-scoped tag itself. */
+export interface LabelResource {
+  id: string;
+  object: 'label';
+  team_id: string;
+  name: string;
+  color: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Spec 05 § Templates: the account's WABA template as Kirim mirrors it. */
+export interface TemplateResource {
+  id: string;
+  object: 'template';
+  account_id: string;
+  waba_id: string;
+  meta_template_id: string | null;
+  name: string;
+  language: string;
+  category: string;
+  /** Meta's status in lower case (`approved`, `pending`, `rejected`, `paused`, `disabled`, …, `deleted`). */
+  status: string;
+  components: Record<string, unknown>[];
+  rejection_reason: string | null;
+  quality: string | null;
+  created_at: string;
+  updated_at: string;
+}

@@ -24,6 +24,7 @@ import type { Message } from '../domain/message';
 import type { Contact, Conversation } from '../domain/parties';
 import type { MessagingAccount } from '../infrastructure/messages.repository';
 import { messageEventScope, toContactResource, toConversationResource, toMessageResource } from '../application/resources';
+import { MetaChangeRouter } from './change-router';
 import { type EventRow, InboundRepository, type StatusRow } from './inbound.repository';
 import { type InboundMessageItem, readWebhookPayload, type StatusItem, unixSeconds, type WebhookStatus } from './meta-payload';
 import { applyStatus, type StatusState, type StatusUpdate, statusUpdate } from './status-machine';
@@ -100,6 +101,7 @@ export class InboundProcessingService {
 
   constructor(
     private readonly repo: InboundRepository,
+    private readonly changes: MetaChangeRouter,
     @InjectJobQueue(QUEUES.messagingInbound) private readonly queue: JobQueue<typeof QUEUES.messagingInbound>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -195,8 +197,11 @@ export class InboundProcessingService {
     const writes: PayloadWrites = { contacts: new Map(), conversations: new Map(), statuses: [], early: [] };
     await this.applyMessages(read.messages, byNumber, now, events, outcome, writes);
     await this.applyStatuses(read.statuses, byNumber, now, events, outcome, writes);
+    const changeNotes = await this.changes.apply(read.changes, now);
+    notes.push(...changeNotes);
     const note = notes.length > 0 ? notes.join('; ').slice(0, 2000) : null;
-    if (read.notes.length > 0) this.logger.log({ msg: 'Meta webhook parts kept but not applied', payload_id: payloadId, note });
+    if (read.notes.length + changeNotes.length > 0)
+      this.logger.log({ msg: 'Meta webhook parts kept but not applied', payload_id: payloadId, note });
     // ONE statement: the parties' new state, the statuses, the early ones, every event, the payload processed.
     await this.repo.writeResults({
       contacts: [...writes.contacts.values()],

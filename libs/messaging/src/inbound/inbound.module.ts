@@ -4,6 +4,7 @@ import { JobsModule } from '@kirim/platform';
 import { InboundIntakeService } from './inbound-intake.service';
 import { InboundProcessingService } from './inbound-processing.service';
 import { InboundRepository } from './inbound.repository';
+import { MetaChangeRouter } from './change-router';
 import { MessagingInboundProcessor } from './messaging-inbound.processor';
 
 /** The api's intake of Meta's webhook: the one insert and the producer of the inbound queue (MessagingHttpModule imports it). */
@@ -20,7 +21,7 @@ export class InboundIntakeModule {}
  */
 @Module({
   imports: [JobsModule.forWorker(QUEUES.messagingInbound)],
-  providers: [InboundRepository, InboundProcessingService, MessagingInboundProcessor],
+  providers: [InboundRepository, MetaChangeRouter, InboundProcessingService, MessagingInboundProcessor],
   exports: [InboundProcessingService],
 })
 export class InboundJobsModule {}

@@ -62,9 +62,22 @@ export interface StatusItem {
   raw: Json;
 }
 
+/**
+ * A change of another webhook field (`message_template_status_update`, `account_update`,
+ * `phone_number_quality_update`, …), handed as read to the field's {@link MetaChangeHandler}.
+ */
+export interface MetaChange {
+  field: string;
+  /** `entry.id`: the WABA the change belongs to. */
+  wabaId: string | null;
+  value: Json;
+}
+
 export interface ReadPayload {
   messages: InboundMessageItem[];
   statuses: StatusItem[];
+  /** Changes of the fields other than `messages`, in payload order. */
+  changes: MetaChange[];
   /** Every phone_number_id a `messages` change names (routing looks them up once). */
   phoneNumberIds: string[];
   /** What was kept but not applied, for the payload's note and the log line. */
@@ -72,7 +85,7 @@ export interface ReadPayload {
 }
 
 export function readWebhookPayload(body: unknown): ReadPayload {
-  const out: ReadPayload = { messages: [], statuses: [], phoneNumberIds: [], notes: [] };
+  const out: ReadPayload = { messages: [], statuses: [], changes: [], phoneNumberIds: [], notes: [] };
   const numbers = new Set<string>();
   const ignored = new Map<string, number>();
   const note = (what: string) => ignored.set(what, (ignored.get(what) ?? 0) + 1);
@@ -94,8 +107,9 @@ export function readWebhookPayload(body: unknown): ReadPayload {
       const field = str(change['field']) ?? '(none)';
       const value = change['value'];
       if (field !== 'messages') {
-        // message_template_status_update, account_update, …: stored; applied by later work (templates, account health).
-        note(`field ${field}`);
+        // message_template_status_update, account_update, …: applied by the field's handler (change-router.ts).
+        if (isObject(value)) out.changes.push({ field, wabaId: str(entry['id']), value });
+        else note(`field ${field} without a value`);
         continue;
       }
       if (!isObject(value)) {
