@@ -53,6 +53,7 @@ export const ERROR_CATALOGUE = {
   setup_link_not_active: { status: 409, type: 'conflict', description: 'The setup link is consumed, expired or revoked.' },
   customer_archived: { status: 409, type: 'conflict', description: 'The customer is archived.' },
   template_already_exists: { status: 409, type: 'conflict', description: 'A template with the same name and language exists.' },
+  label_already_exists: { status: 409, type: 'conflict', description: 'A label of that name (ignoring case) exists in the team.' },
   idempotency_in_progress: { status: 409, type: 'conflict', description: 'The same Idempotency-Key is still being processed.' },
   payload_too_large: { status: 413, type: 'invalid_request_error', description: 'The body is over 1 MiB.' },
   unsupported_media_type: { status: 415, type: 'invalid_request_error', description: 'The body is not `application/json`.' },
