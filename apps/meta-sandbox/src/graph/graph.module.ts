@@ -4,6 +4,7 @@ import { MessagesModule } from './messages/messages.module';
 import { NodesModule } from './nodes/nodes.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { PhoneNumbersModule } from './phone-numbers/phone-numbers.module';
+import { TemplatesModule } from './templates/templates.module';
 import { WabasModule } from './whatsapp-business-accounts/wabas.module';
 
 /**
@@ -12,6 +13,6 @@ import { WabasModule } from './whatsapp-business-accounts/wabas.module';
  * module here, before NodesModule, plus its names in core/endpoints.ts.
  */
 @Module({
-  imports: [GraphCoreModule, OAuthModule, WabasModule, PhoneNumbersModule, MessagesModule, NodesModule],
+  imports: [GraphCoreModule, OAuthModule, WabasModule, PhoneNumbersModule, MessagesModule, TemplatesModule, NodesModule],
 })
 export class GraphModule {}

@@ -21,6 +21,8 @@ export const GRAPH_ENDPOINTS = [
   'deregister',
   /** `POST /{phone_number_id}/messages`: sends and mark-as-read. */
   'messages',
+  /** `POST|GET|DELETE /{waba_id}/message_templates` and `GET /{template_id}`. */
+  'message_templates',
 ] as const;
 
 export type GraphEndpointName = (typeof GRAPH_ENDPOINTS)[number];
