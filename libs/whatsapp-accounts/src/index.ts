@@ -4,6 +4,8 @@ export { WhatsappAccountsHttpModule } from './whatsapp-accounts-http.module';
 export { contextPortBindings } from './context-ports';
 export { AccountsService, type ListAccountsInput } from './application/accounts.service';
 export { AccountSendingService, type SendingAccount } from './application/account-sending.service';
+export { AccountHealthService } from './application/account-health.service';
+export { ACCOUNT_HEALTH_FIELDS, type MetaHealthChange } from './domain/account-health';
 export { CustomerAccountsAdapter } from './application/customer-accounts.adapter';
 export { SignupService, type CompleteSignupInput, type FailSignupInput } from './application/signup.service';
 export { failureRedirect, SIGNUP_ERROR_CODES, unusableLinkRedirect, type SignupErrorCode, type SignupOutcome } from './domain/signup';

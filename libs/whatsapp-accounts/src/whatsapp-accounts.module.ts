@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ContractsModule } from '@kirim/contracts';
 import { TenancyModule } from '@kirim/tenancy';
+import { AccountHealthService } from './application/account-health.service';
 import { AccountSendingService } from './application/account-sending.service';
 import { AccountsService } from './application/accounts.service';
 import { CustomerAccountsAdapter } from './application/customer-accounts.adapter';
 import { SignupService } from './application/signup.service';
+import { AccountHealthRepository } from './infrastructure/account-health.repository';
 import { AccountSendingRepository } from './infrastructure/account-sending.repository';
 import { AccountsRepository } from './infrastructure/accounts.repository';
 import { MetaGraphClient } from './infrastructure/meta-graph.client';
@@ -19,12 +21,14 @@ import { MetaGraphClient } from './infrastructure/meta-graph.client';
   providers: [
     AccountsRepository,
     AccountSendingRepository,
+    AccountHealthRepository,
     MetaGraphClient,
     AccountsService,
     AccountSendingService,
+    AccountHealthService,
     SignupService,
     CustomerAccountsAdapter,
   ],
-  exports: [AccountsService, AccountSendingService, SignupService, MetaGraphClient, CustomerAccountsAdapter],
+  exports: [AccountsService, AccountSendingService, AccountHealthService, SignupService, MetaGraphClient, CustomerAccountsAdapter],
 })
 export class WhatsappAccountsModule {}

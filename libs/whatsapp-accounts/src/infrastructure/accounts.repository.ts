@@ -55,7 +55,7 @@ interface AccountRow {
   updatedAt: Date;
 }
 
-const PUBLIC_COLUMNS = {
+export const PUBLIC_COLUMNS = {
   id: true,
   orgId: true,
   teamId: true,
@@ -199,7 +199,7 @@ function connectionColumns(c: AccountConnection) {
   };
 }
 
-function toAccount(row: AccountRow): WhatsappAccount {
+export function toAccount(row: AccountRow): WhatsappAccount {
   return {
     id: row.id,
     organizationId: row.orgId,
