@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { GraphCoreModule } from './core/graph-core.module';
+import { MediaModule } from './media/media.module';
 import { MessagesModule } from './messages/messages.module';
 import { NodesModule } from './nodes/nodes.module';
 import { OAuthModule } from './oauth/oauth.module';
@@ -13,6 +14,6 @@ import { WabasModule } from './whatsapp-business-accounts/wabas.module';
  * module here, before NodesModule, plus its names in core/endpoints.ts.
  */
 @Module({
-  imports: [GraphCoreModule, OAuthModule, WabasModule, PhoneNumbersModule, MessagesModule, TemplatesModule, NodesModule],
+  imports: [GraphCoreModule, OAuthModule, WabasModule, PhoneNumbersModule, MessagesModule, TemplatesModule, MediaModule, NodesModule],
 })
 export class GraphModule {}

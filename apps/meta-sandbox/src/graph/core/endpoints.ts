@@ -21,6 +21,10 @@ export const GRAPH_ENDPOINTS = [
   'deregister',
   /** `POST /{phone_number_id}/messages`: sends and mark-as-read. */
   'messages',
+  /** `POST /{phone_number_id}/media` (upload) and `GET|DELETE /{media_id}`. */
+  'media',
+  /** `GET` of a media download URL (`/whatsapp_business/attachments/?mid&ext&hash`). */
+  'media_download',
   /** `POST|GET|DELETE /{waba_id}/message_templates` and `GET /{template_id}`. */
   'message_templates',
 ] as const;

@@ -13,7 +13,7 @@ import { type StatusFailure, StatusScheduler } from '../../webhooks/status-sched
 import { GraphAccess } from '../core/graph-access';
 import type { GraphPrincipal } from '../core/graph-auth';
 import { GraphController, GraphEndpoint, Principal } from '../core/graph-endpoint';
-import { GraphError } from '../core/graph-error';
+import { GraphError, GraphErrors } from '../core/graph-error';
 import { applyFault } from '../core/graph.guard';
 import { type MessageRequest, validateMessageRequest } from './message-validation';
 import { checkKnownTemplate } from './template-check';
@@ -121,6 +121,12 @@ export class MessagesController {
   /** `{messaging_product, status: "read", message_id, typing_indicator?}` → `{success: true}`. */
   private markRead(phone: PhoneNumber, request: Extract<MessageRequest, { kind: 'read' }>): { success: true } {
     const inbound = this.store.inbound(request.message_id);
+    // A message the sandbox knows that is not an inbound one of this number (another number's, or a send) is
+    // refused as Meta refuses a wamid it cannot mark; an unknown wamid is accepted (tests seed messages directly).
+    const known = this.store.get(request.message_id);
+    if (known && (known.direction !== 'inbound' || known.phone_number_id !== phone.id)) {
+      throw GraphErrors.invalidParameter(`Message ${request.message_id} is not a message received by phone number ${phone.id}.`);
+    }
     this.store.addReadMark({
       message_id: request.message_id,
       phone_number_id: phone.id,
