@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AccountHealthHandler } from './account-health.handler';
 import type { MetaChange } from './meta-payload';
 
 /**
@@ -23,8 +24,8 @@ export interface MetaChangeHandler {
 export class MetaChangeRouter {
   private readonly byField = new Map<string, MetaChangeHandler>();
 
-  constructor() {
-    const handlers: MetaChangeHandler[] = [];
+  constructor(accountHealth: AccountHealthHandler) {
+    const handlers: MetaChangeHandler[] = [accountHealth];
     for (const handler of handlers) {
       for (const field of handler.fields) {
         if (this.byField.has(field)) throw new Error(`two Meta change handlers claim the field ${field}`);

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { QUEUES } from '@kirim/contracts';
 import { JobsModule } from '@kirim/platform';
+import { WhatsappAccountsModule } from '@kirim/whatsapp-accounts';
+import { AccountHealthHandler } from './account-health.handler';
 import { InboundIntakeService } from './inbound-intake.service';
 import { InboundProcessingService } from './inbound-processing.service';
 import { InboundRepository } from './inbound.repository';
@@ -20,8 +22,8 @@ export class InboundIntakeModule {}
  * records a wamid (MessagingJobsModule imports it).
  */
 @Module({
-  imports: [JobsModule.forWorker(QUEUES.messagingInbound)],
-  providers: [InboundRepository, MetaChangeRouter, InboundProcessingService, MessagingInboundProcessor],
+  imports: [JobsModule.forWorker(QUEUES.messagingInbound), WhatsappAccountsModule],
+  providers: [InboundRepository, AccountHealthHandler, MetaChangeRouter, InboundProcessingService, MessagingInboundProcessor],
   exports: [InboundProcessingService],
 })
 export class InboundJobsModule {}
