@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ContractsModule, QUEUES } from '@kirim/contracts';
 import { JobsModule } from '@kirim/platform';
+import { MessageActionsService } from './application/message-actions.service';
 import { MessagesService } from './application/messages.service';
+import { MessageActionsRepository } from './infrastructure/message-actions.repository';
 import { MessagesRepository } from './infrastructure/messages.repository';
+import { MetaMediaClient } from './infrastructure/meta-media.client';
 import { PartiesRepository } from './infrastructure/parties.repository';
 
 /**
@@ -11,7 +14,7 @@ import { PartiesRepository } from './infrastructure/parties.repository';
  */
 @Module({
   imports: [ContractsModule, JobsModule.forQueues(QUEUES.messagingDispatch)],
-  providers: [MessagesRepository, PartiesRepository, MessagesService],
-  exports: [MessagesService, MessagesRepository, PartiesRepository],
+  providers: [MessagesRepository, PartiesRepository, MessagesService, MessageActionsRepository, MetaMediaClient, MessageActionsService],
+  exports: [MessagesService, MessageActionsService, MessagesRepository, PartiesRepository],
 })
 export class MessagingModule {}

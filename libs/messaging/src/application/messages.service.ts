@@ -52,7 +52,10 @@ export class MessagesService {
     assertPhoneNumberId(phoneNumberId);
     const request = parseSendRequest(body);
     if (request.kind === 'mark_read') {
-      throw AppError.invalid('status', "Marking a message read through this endpoint is not available yet (a body with 'status').");
+      throw new AppError(
+        'internal_error',
+        "A body with 'status' is Meta's mark-as-read: the controller answers it (MessageActionsService).",
+      );
     }
     const draft = request.draft;
     const now = new Date();

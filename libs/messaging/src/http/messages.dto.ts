@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { IsOptional, IsString } from 'class-validator';
+import { IsBoolean, IsOptional, IsString } from 'class-validator';
 import { idPattern, ListQueryDto } from '@kirim/platform';
 import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../domain/message';
 import { OUTBOUND_TYPES } from '../domain/outbound/send-request';
@@ -85,4 +85,12 @@ export class MessageDto {
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) delivered_at!: string | null;
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) read_at!: string | null;
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) failed_at!: string | null;
+}
+
+/** `POST /v1/{phone_number_id}/messages/{id}/read` body (optional). */
+export class MarkReadDto {
+  @ApiPropertyOptional({ description: 'Also show the typing indicator to the contact (Meta hides it after 25 s or at the next message).' })
+  @IsOptional()
+  @IsBoolean({ message: "'typing_indicator' must be a boolean." })
+  typing_indicator?: boolean;
 }
