@@ -35,6 +35,15 @@ export class UsersService {
     return { user: toUserResource(user), password };
   }
 
+  /** `{id, email, name}` of the given users of this organization, by id (unknown or foreign ids are absent): conversation assignees. */
+  async summariesOf(
+    organizationId: string,
+    ids: readonly string[],
+  ): Promise<Map<string, { id: string; email: string; name: string | null }>> {
+    const rows = ids.length === 0 ? [] : await this.users.findByIds(organizationId, [...new Set(ids)]);
+    return new Map(rows.map((u) => [u.id, { id: u.id, email: u.email, name: u.name }]));
+  }
+
   /** Newest first. */
   async list(organizationId: string, query: { limit?: number; cursor?: string } = {}): Promise<Page<UserResource>> {
     return this.paginator.paginate({

@@ -27,6 +27,11 @@ export class UsersRepository {
     }
   }
 
+  /** The users of this organization among these ids. */
+  async findByIds(organizationId: string, ids: readonly string[]): Promise<UserRecord[]> {
+    return (await this.db.tx.user.findMany({ where: { orgId: organizationId, id: { in: [...ids] } } })).map(toUser);
+  }
+
   /** Newest first. */
   async list(organizationId: string, limit: number, after?: KeysetPosition): Promise<UserRecord[]> {
     const rows = await this.db.tx.user.findMany({

@@ -1,4 +1,4 @@
-import type { ContactResource, ConversationResource, EventScope, MessageResource } from '@kirim/contracts';
+import type { ContactResource, ConversationResource, EventScope, LabelSummary, MessageResource } from '@kirim/contracts';
 import { type Message, SERVICE_WINDOW_MS } from '../domain/message';
 import type { Contact, Conversation } from '../domain/parties';
 
@@ -32,7 +32,7 @@ export function toMessageResource(m: Message): MessageResource {
   };
 }
 
-/** Spec 05 § Contacts (labels come with the labels issue: always `[]` for now). */
+/** Spec 05 § Contacts: `labels` as the contact carries them (`[{id, name, color}]`, by name). */
 export function toContactResource(c: Contact, phoneNumberId: string): ContactResource {
   return {
     id: c.id,
@@ -46,14 +46,18 @@ export function toContactResource(c: Contact, phoneNumberId: string): ContactRes
     profile_name: c.profileName,
     email: c.email,
     metadata: c.metadata,
-    labels: [],
+    labels: c.labels.map(labelSummary),
     created_at: c.createdAt.toISOString(),
     updated_at: c.updatedAt.toISOString(),
   };
 }
 
-/** Spec 05 § Conversations (assignee and labels come with later issues: `null` and `[]`). */
-export function toConversationResource(c: Conversation, contact: Contact, phoneNumberId: string): ConversationResource {
+/** Spec 05 § Conversations: `assignee` and `labels` as the conversation carries them. */
+export function toConversationResource(
+  c: Conversation,
+  contact: Pick<Contact, 'id' | 'waId' | 'name' | 'profileName'>,
+  phoneNumberId: string,
+): ConversationResource {
   return {
     id: c.id,
     object: 'conversation',
@@ -62,8 +66,8 @@ export function toConversationResource(c: Conversation, contact: Contact, phoneN
     customer_id: c.customerId,
     contact: { id: contact.id, wa_id: contact.waId, phone_number: `+${contact.waId}`, name: contact.name ?? contact.profileName },
     status: c.status,
-    assignee: null,
-    labels: [],
+    assignee: c.assignee === null ? null : { id: c.assignee.id, email: c.assignee.email, name: c.assignee.name },
+    labels: c.labels.map(labelSummary),
     unread_count: c.unreadCount,
     last_message_at: iso(c.lastMessageAt),
     last_inbound_at: iso(c.lastInboundAt),
@@ -72,6 +76,8 @@ export function toConversationResource(c: Conversation, contact: Contact, phoneN
     updated_at: c.updatedAt.toISOString(),
   };
 }
+
+const labelSummary = (l: LabelSummary): LabelSummary => ({ id: l.id, name: l.name, color: l.color });
 
 export function messageEventScope(m: { organizationId: string; teamId: string; customerId: string | null }): EventScope {
   return { organizationId: m.organizationId, teamId: m.teamId, customerId: m.customerId };

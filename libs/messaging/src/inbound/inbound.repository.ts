@@ -50,9 +50,19 @@ const CONTACT_COLUMNS = `c.id, c.org_id AS "orgId", c.team_id AS "teamId", c.cus
 const CONVERSATION_COLUMNS = `v.id, v.org_id AS "orgId", v.team_id AS "teamId", v.customer_id AS "customerId", v.account_id AS "accountId",
   v.contact_id AS "contactId", v.status::text AS status, v.assignee_id AS "assigneeId", v.unread_count AS "unreadCount",
   v.last_message_at AS "lastMessageAt", v.last_inbound_at AS "lastInboundAt", v.created_at AS "createdAt", v.updated_at AS "updatedAt"`;
-/** The columns as `RETURNING` of an upsert aliased `t` names them (json_agg keeps the aliases as keys). */
-const CONTACT_RETURNING = CONTACT_COLUMNS.replace(/\bc\./g, 't.');
-const CONVERSATION_RETURNING = CONVERSATION_COLUMNS.replace(/\bv\./g, 't.');
+/** A party's labels `[{id, name, color}]` by name (ignoring case) then id: a scalar subquery over `<join>` for party `t`. */
+const labelsOf = (join: string, key: string) => `(
+  SELECT coalesce(jsonb_agg(jsonb_build_object('id', l.id, 'name', l.name, 'color', l.color::text) ORDER BY l.name_key, l.id), '[]'::jsonb)
+  FROM ${join} pl JOIN labels l ON l.id = pl.label_id WHERE pl.${key} = t.id) AS labels`;
+/**
+ * The columns as `RETURNING` of an upsert aliased `t` names them (json_agg keeps the aliases as keys), with the
+ * party's labels and a conversation's assignee (identity's `users` row, read-only: `{id, email, name}`), so that
+ * the payload's events carry them without another statement.
+ */
+const CONTACT_RETURNING = `${CONTACT_COLUMNS.replace(/\bc\./g, 't.')}, ${labelsOf('contact_labels', 'contact_id')}`;
+const CONVERSATION_RETURNING = `${CONVERSATION_COLUMNS.replace(/\bv\./g, 't.')}, ${labelsOf('conversation_labels', 'conversation_id')},
+  (SELECT jsonb_build_object('id', u.id, 'email', u.email, 'name', u.name) FROM users u WHERE u.id = t.assignee_id AND u.org_id = t.org_id)
+    AS assignee`;
 const MESSAGE_COLUMNS = `m.id, m.org_id AS "orgId", m.team_id AS "teamId", m.customer_id AS "customerId", m.account_id AS "accountId",
   m.conversation_id AS "conversationId", m.contact_id AS "contactId", m.direction::text AS direction, m.type, m.content,
   m.status::text AS status, m.wamid, m.error, m.context, m.metadata, m.pricing, m.biz_opaque_callback_data AS "bizOpaqueCallbackData",

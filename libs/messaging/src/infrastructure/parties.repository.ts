@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Database, newId } from '@kirim/platform';
-import type { Contact, Conversation } from '../domain/parties';
+import { Database, newId, sql } from '@kirim/platform';
+import type { Assignee, Contact, Conversation, LabelSummary } from '../domain/parties';
 import type { MessagingAccount } from './messages.repository';
 
 interface ContactRow {
@@ -17,6 +17,8 @@ interface ContactRow {
   lastInboundAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** From {@link CONTACT_LABELS} when the statement selected it; absent: none known (a row just created). */
+  labels?: LabelSummary[] | null;
 }
 
 interface ConversationRow {
@@ -33,7 +35,23 @@ interface ConversationRow {
   lastInboundAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  labels?: LabelSummary[] | null;
+  /** The assignee's `{id, email, name}` when the statement joined it. */
+  assignee?: Assignee | null;
 }
+
+/**
+ * The labels of contact `c` as `[{id, name, color}]` (jsonb), by name ignoring case then id: a scalar
+ * subquery for a contact statement's select list (`contacts c`).
+ */
+export const CONTACT_LABELS = sql`(
+  SELECT coalesce(jsonb_agg(jsonb_build_object('id', l.id, 'name', l.name, 'color', l.color::text) ORDER BY l.name_key, l.id), '[]'::jsonb)
+  FROM contact_labels cl JOIN labels l ON l.id = cl.label_id WHERE cl.contact_id = c.id)`;
+
+/** The same for conversation `v` (`conversations v`). */
+export const CONVERSATION_LABELS = sql`(
+  SELECT coalesce(jsonb_agg(jsonb_build_object('id', l.id, 'name', l.name, 'color', l.color::text) ORDER BY l.name_key, l.id), '[]'::jsonb)
+  FROM conversation_labels vl JOIN labels l ON l.id = vl.label_id WHERE vl.conversation_id = v.id)`;
 
 /**
  * Contacts and conversations in PostgreSQL, found or created race-free (`INSERT … ON CONFLICT DO NOTHING`,
@@ -118,6 +136,7 @@ export function toContact(row: ContactRow): Contact {
     email: row.email,
     metadata: (row.metadata ?? null) as Record<string, unknown> | null,
     lastInboundAt: row.lastInboundAt,
+    labels: row.labels ?? [],
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -133,6 +152,8 @@ export function toConversation(row: ConversationRow): Conversation {
     contactId: row.contactId,
     status: row.status,
     assigneeId: row.assigneeId,
+    assignee: row.assignee ?? null,
+    labels: row.labels ?? [],
     unreadCount: row.unreadCount,
     lastMessageAt: row.lastMessageAt,
     lastInboundAt: row.lastInboundAt,
