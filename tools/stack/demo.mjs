@@ -41,6 +41,30 @@ async function demoNumber() {
   return account;
 }
 
+/**
+ * Meta gives every WABA an approved `hello_world` template; the sandbox's WABAs get one here (a conflict
+ * means it is there already), and Kirim mirrors it through `POST …/templates/sync`, since only an approved
+ * template Kirim knows can be sent.
+ */
+async function ensureHelloWorld(account) {
+  if (sandbox) {
+    const res = await requestJson(`${sandbox}/_sandbox/templates`, {
+      method: 'POST',
+      body: {
+        waba_id: account.waba_id,
+        name: 'hello_world',
+        language: 'en_US',
+        category: 'UTILITY',
+        status: 'APPROVED',
+        components: [{ type: 'BODY', text: 'Hello World' }],
+      },
+    });
+    if (res.status >= 300 && res.status !== 409) die(`the sandbox answered ${res.status}: ${JSON.stringify(res.body)}`);
+  }
+  const sync = await call('POST', `/v1/${account.phone_number_id}/templates/sync`);
+  if (sync.status !== 200) die(`POST …/templates/sync answered ${sync.status}: ${JSON.stringify(sync.body)}`);
+}
+
 function sendBody(to, text) {
   return text
     ? { to, type: 'text', text: { body: text } }
@@ -83,6 +107,7 @@ async function main() {
   const [command = 'number', ...args] = process.argv.slice(2);
   if (command === 'number') {
     const account = await demoNumber();
+    await ensureHelloWorld(account);
     console.log(`Demo number: ${account.display_phone_number ?? ''} phone_number_id ${account.phone_number_id} (account ${account.id})`);
     console.log('\nSend a message with one curl:\n');
     console.log(curlSend(account.phone_number_id, sendBody(DEFAULT_RECIPIENT)));
@@ -92,6 +117,7 @@ async function main() {
   if (command === 'send') {
     const [to = DEFAULT_RECIPIENT, text] = args;
     const account = await demoNumber();
+    if (!text) await ensureHelloWorld(account);
     const res = await call('POST', `/v1/${account.phone_number_id}/messages`, sendBody(to, text));
     if (res.status !== 202) die(`POST …/messages answered ${res.status}: ${JSON.stringify(res.body)}`);
     console.log(`Sent ${res.body.data.id} to +${to} from ${account.phone_number_id}; its status:`);

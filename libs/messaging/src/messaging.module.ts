@@ -7,6 +7,7 @@ import { ConversationsService } from './application/conversations.service';
 import { LabelsService } from './application/labels.service';
 import { MessageActionsService } from './application/message-actions.service';
 import { MessagesService } from './application/messages.service';
+import { TemplatesService } from './application/templates.service';
 import { ContactsRepository } from './infrastructure/contacts.repository';
 import { ConversationsRepository } from './infrastructure/conversations.repository';
 import { LabelsRepository } from './infrastructure/labels.repository';
@@ -14,6 +15,8 @@ import { MessageActionsRepository } from './infrastructure/message-actions.repos
 import { MessagesRepository } from './infrastructure/messages.repository';
 import { MetaMediaClient } from './infrastructure/meta-media.client';
 import { PartiesRepository } from './infrastructure/parties.repository';
+import { MetaTemplatesClient } from './infrastructure/meta-templates.client';
+import { TemplatesRepository } from './infrastructure/templates.repository';
 
 /**
  * The messaging context without HTTP or jobs: messages, contacts and conversations, and the producer side
@@ -25,6 +28,9 @@ import { PartiesRepository } from './infrastructure/parties.repository';
     MessagesRepository,
     PartiesRepository,
     MessagesService,
+    TemplatesRepository,
+    MetaTemplatesClient,
+    TemplatesService,
     MessageActionsRepository,
     MetaMediaClient,
     MessageActionsService,
@@ -43,6 +49,7 @@ import { PartiesRepository } from './infrastructure/parties.repository';
     LabelsService,
     ContactsService,
     ConversationsService,
+    TemplatesService,
   ],
 })
 export class MessagingModule {}

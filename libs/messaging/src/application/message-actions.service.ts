@@ -74,7 +74,7 @@ export class MessageActionsService {
 
   /** `POST …/messages/{id}/read {typing_indicator?}`. */
   async markRead(scope: TenantScope, phoneNumberId: string, id: string, typingIndicator: boolean): Promise<MessageResource> {
-    const target = await this.target(scope, phoneNumberId, () => this.actions.findById(scope, phoneNumberId, id));
+    const target = await this.target(phoneNumberId, () => this.actions.findById(scope, phoneNumberId, id));
     if (!target.message) throw AppError.notFound('message', id);
     return this.read(scope, target, target.message, typingIndicator, 'id');
   }
@@ -85,7 +85,7 @@ export class MessageActionsService {
     const request = parseSendRequest(body);
     if (request.kind !== 'mark_read')
       throw AppError.invalid('status', "A body with 'status' marks a message read: 'status' must be \"read\".");
-    const target = await this.target(scope, phoneNumberId, () => this.actions.findByWamid(scope, phoneNumberId, request.messageId));
+    const target = await this.target(phoneNumberId, () => this.actions.findByWamid(scope, phoneNumberId, request.messageId));
     if (!target.message) throw AppError.notFound('message with wamid', request.messageId);
     return this.read(scope, target, target.message, request.typingIndicator, 'message_id');
   }
@@ -138,7 +138,7 @@ export class MessageActionsService {
    * once more with a new one. No media → 404; Meta failing → 502.
    */
   async media(scope: TenantScope, phoneNumberId: string, id: string): Promise<MediaReply> {
-    const target = await this.target(scope, phoneNumberId, () => this.actions.findById(scope, phoneNumberId, id));
+    const target = await this.target(phoneNumberId, () => this.actions.findById(scope, phoneNumberId, id));
     const message = target.message;
     if (!message) throw AppError.notFound('message', id);
     const payload = MEDIA_TYPES.has(message.type) ? message.content[message.type] : undefined;
@@ -184,7 +184,7 @@ export class MessageActionsService {
 
   // --------------------------------------------------------------------------------------- shared
 
-  private async target(scope: TenantScope, phoneNumberId: string, find: () => Promise<ActionTarget | null>): Promise<ActionTarget> {
+  private async target(phoneNumberId: string, find: () => Promise<ActionTarget | null>): Promise<ActionTarget> {
     assertPhoneNumberId(phoneNumberId);
     const target = await find();
     if (!target) throw AppError.notFound('whatsapp account with phone_number_id', phoneNumberId);

@@ -13,6 +13,7 @@ import {
 } from '@kirim/platform';
 import { insideServiceWindow, type Message, parseMessageFilters, type RawMessageFilters, SERVICE_WINDOW_MS } from '../domain/message';
 import { type OutboundMessageDraft, parseSendRequest } from '../domain/outbound/send-request';
+import { checkTemplateParameters } from '../domain/templates';
 import {
   type MessagingAccount,
   MessagesRepository,
@@ -58,6 +59,8 @@ export class MessagesService {
       );
     }
     const draft = request.draft;
+    // A template send: one more cheap read (only for templates) — the stored template's status and placeholders.
+    const templateRefusal = draft.type === 'template' ? await this.templateRefusal(scope, phoneNumberId, draft) : null;
     const now = new Date();
     const row: OutboundRow = {
       id: newId('msg'),
@@ -80,6 +83,7 @@ export class MessagesService {
         reactionWamid: draft.reactionMessageId,
         freeForm: draft.freeForm,
         windowOpensAfter: new Date(now.getTime() - SERVICE_WINDOW_MS),
+        templateOk: templateRefusal === null,
       },
       row,
       { type: 'message.created', resource: template },
@@ -88,6 +92,7 @@ export class MessagesService {
     const { context, written } = sent;
     // The answer to a refused send (the statement wrote nothing: its guard holds the same checks).
     checkPolicy(context, draft, now);
+    if (templateRefusal) throw templateRefusal;
 
     const message: NewOutboundMessage = {
       ...row,
@@ -149,6 +154,32 @@ export class MessagesService {
     const resource = toMessageResource(pendingMessage(row));
     await this.events.append('message.created', scope, { message: resource });
     return resource;
+  }
+
+  /**
+   * Why a template send is refused, or null: the template must exist for the account in that language with
+   * status `approved` (422 `template_not_approved`), and the send's parameters must fit its placeholders
+   * (422 `template_parameter_mismatch`). Thrown after the statement's account and customer checks, whose
+   * guard holds it too (nothing is written for a refused template).
+   */
+  private async templateRefusal(scope: TenantScope, phoneNumberId: string, draft: OutboundMessageDraft): Promise<AppError | null> {
+    const name = draft.templateName ?? '';
+    const language = draft.templateLanguage ?? '';
+    const template = await this.messages.templateForSend(scope, phoneNumberId, name, language);
+    if (template === undefined) return null; // no such account in the scope: the statement answers 404
+    if (template === null || template.status !== 'approved') {
+      const state = template === null ? 'is not known for this account (create it, or run POST templates/sync)' : `is ${template.status}`;
+      return new AppError('template_not_approved', `Template '${name}' in '${language}' ${state}: only an approved template can be sent.`, {
+        param: 'template.name',
+      });
+    }
+    try {
+      checkTemplateParameters(template, (draft.content['template'] as { components?: unknown } | undefined)?.components);
+    } catch (error) {
+      if (error instanceof AppError) return error;
+      throw error;
+    }
+    return null;
   }
 
   private async account(scope: TenantScope, phoneNumberId: string): Promise<MessagingAccount> {

@@ -1,6 +1,8 @@
 import type { ContactResource, ConversationResource, EventScope, LabelSummary, MessageResource } from '@kirim/contracts';
 import { type Message, SERVICE_WINDOW_MS } from '../domain/message';
 import type { Contact, Conversation } from '../domain/parties';
+import type { TemplateResource } from '@kirim/contracts';
+import type { Template } from '../domain/templates';
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
@@ -81,4 +83,24 @@ const labelSummary = (l: LabelSummary): LabelSummary => ({ id: l.id, name: l.nam
 
 export function messageEventScope(m: { organizationId: string; teamId: string; customerId: string | null }): EventScope {
   return { organizationId: m.organizationId, teamId: m.teamId, customerId: m.customerId };
+}
+
+/** Spec 05 § Templates. */
+export function toTemplateResource(t: Template): TemplateResource {
+  return {
+    id: t.id,
+    object: 'template',
+    account_id: t.accountId,
+    waba_id: t.wabaId,
+    meta_template_id: t.metaTemplateId,
+    name: t.name,
+    language: t.language,
+    category: t.category,
+    status: t.status,
+    components: t.components,
+    rejection_reason: t.rejectionReason,
+    quality: t.quality,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+  };
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AccountHealthHandler } from './account-health.handler';
 import type { MetaChange } from './meta-payload';
+import { TemplateStatusHandler } from './template-status.handler';
 
 /**
  * Applies the changes of one webhook field other than `messages` (templates' status updates, account
@@ -24,8 +25,8 @@ export interface MetaChangeHandler {
 export class MetaChangeRouter {
   private readonly byField = new Map<string, MetaChangeHandler>();
 
-  constructor(accountHealth: AccountHealthHandler) {
-    const handlers: MetaChangeHandler[] = [accountHealth];
+  constructor(accountHealth: AccountHealthHandler, templateStatus: TemplateStatusHandler) {
+    const handlers: MetaChangeHandler[] = [accountHealth, templateStatus];
     for (const handler of handlers) {
       for (const field of handler.fields) {
         if (this.byField.has(field)) throw new Error(`two Meta change handlers claim the field ${field}`);

@@ -8,6 +8,8 @@ import { InboundProcessingService } from './inbound-processing.service';
 import { InboundRepository } from './inbound.repository';
 import { MetaChangeRouter } from './change-router';
 import { MessagingInboundProcessor } from './messaging-inbound.processor';
+import { TemplatesRepository } from '../infrastructure/templates.repository';
+import { TemplateStatusHandler } from './template-status.handler';
 
 /** The api's intake of Meta's webhook: the one insert and the producer of the inbound queue (MessagingHttpModule imports it). */
 @Module({
@@ -23,7 +25,15 @@ export class InboundIntakeModule {}
  */
 @Module({
   imports: [JobsModule.forWorker(QUEUES.messagingInbound), WhatsappAccountsModule],
-  providers: [InboundRepository, AccountHealthHandler, MetaChangeRouter, InboundProcessingService, MessagingInboundProcessor],
+  providers: [
+    InboundRepository,
+    AccountHealthHandler,
+    TemplatesRepository,
+    TemplateStatusHandler,
+    MetaChangeRouter,
+    InboundProcessingService,
+    MessagingInboundProcessor,
+  ],
   exports: [InboundProcessingService],
 })
 export class InboundJobsModule {}

@@ -51,6 +51,17 @@ export interface OutboundSendDraft {
   /** Free-form messages need the contact's 24 h window: its last inbound after `windowOpensAfter` (ms precision). */
   freeForm: boolean;
   windowOpensAfter: Date;
+  /** False when a template send is refused (unknown, not approved, parameters off): the statement then writes nothing. */
+  templateOk: boolean;
+}
+
+/** The stored template a template send names (see {@link MessagesRepository.templateForSend}). */
+export interface TemplateForSend {
+  id: string;
+  name: string;
+  status: string;
+  parameterFormat: 'POSITIONAL' | 'NAMED';
+  components: Record<string, unknown>[];
 }
 
 /** The columns of a new outbound message that do not depend on the account, contact or conversation. */
@@ -187,6 +198,7 @@ export class MessagesRepository {
           AND account_status = 'approved'
           AND customer_status IS DISTINCT FROM 'suspended' AND customer_status IS DISTINCT FROM 'archived'
           AND (NOT ${draft.freeForm}::boolean OR date_trunc('milliseconds', last_inbound_at) > ${draft.windowOpensAfter}::timestamptz)
+          AND ${draft.templateOk}::boolean
       ), cv AS (
         UPDATE conversations SET last_message_at = GREATEST(COALESCE(last_message_at, ${at}::timestamptz), ${at}::timestamptz),
                updated_at = ${at}::timestamptz
@@ -219,6 +231,37 @@ export class MessagesRepository {
         reactionKnown: row.reaction_known,
       },
       written: row.written,
+    };
+  }
+
+  /**
+   * A template send's one extra read (template sends only: other types never pay it): the template of that
+   * name and language of the path's account in the scope. `undefined` when the account is not in the scope
+   * (the send's statement then answers 404), null when the account has no such template.
+   */
+  async templateForSend(
+    scope: TenantScope,
+    phoneNumberId: string,
+    name: string,
+    language: string,
+  ): Promise<TemplateForSend | null | undefined> {
+    const rows = await this.db.tx.$queryRaw<
+      { id: string | null; name: string; status: string; parameter_format: string; components: unknown }[]
+    >`
+      SELECT t.id, t.name, t.status, t.parameter_format, t.components
+      FROM whatsapp_accounts a
+      LEFT JOIN templates t ON t.account_id = a.id AND t.name = ${name} AND t.language = ${language}
+      WHERE a.phone_number_id = ${phoneNumberId} AND a.org_id = ${scope.organizationId}
+        AND (${scope.customerId}::text IS NULL OR a.customer_id = ${scope.customerId}::text)`;
+    const row = rows[0];
+    if (!row) return undefined;
+    if (row.id === null) return null;
+    return {
+      id: row.id,
+      name: row.name,
+      status: row.status,
+      parameterFormat: row.parameter_format === 'NAMED' ? 'NAMED' : 'POSITIONAL',
+      components: (Array.isArray(row.components) ? row.components : []) as Record<string, unknown>[],
     };
   }
 

@@ -24,6 +24,7 @@ import { MetaMessagesClient } from '../infrastructure/meta-messages.client';
 import { MessagingHttpModule } from '../messaging-http.module';
 import { MessagingJobsModule } from '../messaging-jobs.module';
 import { bodiesOfEveryType, connectSandboxNumber, freshWaId, type SeededAccount, seedContact, seedInbound, templateBody } from './helpers';
+import { seedTemplate } from './templates-helpers';
 
 interface SandboxMessage {
   wamid: string;
@@ -127,10 +128,11 @@ describe('dispatch: the worker hands pending messages to Meta (the sandbox)', ()
   });
 
   /** A number connected at the sandbox (code → token, registered) and in Kirim with that token. */
-  const connectNumber = async (o: { throughputLevel?: 'STANDARD' | 'HIGH' } = {}) => ({
-    ...(await connectSandboxNumber(api.app, s, sandbox, env.config.META_GRAPH_VERSION, o)),
-    teamId: s.teamId,
-  });
+  const connectNumber = async (o: { throughputLevel?: 'STANDARD' | 'HIGH' } = {}) => {
+    const a = { ...(await connectSandboxNumber(api.app, s, sandbox, env.config.META_GRAPH_VERSION, o)), teamId: s.teamId };
+    await seedTemplate(api.app, a); // `order_update`, approved: what templateBody sends
+    return a;
+  };
   const send = (phoneNumberId: string, body: unknown, key?: string) => {
     const req = api.http.post(`/v1/${phoneNumberId}/messages`).set(s.auth);
     if (key !== undefined) req.set('Idempotency-Key', key);

@@ -32,6 +32,7 @@ export async function seedAccount(
     customerId?: string | null;
     status?: 'approved' | 'restricted' | 'disconnected' | 'archived';
     phoneNumberId?: string;
+    wabaId?: string;
     token?: string;
     throughputLevel?: 'STANDARD' | 'HIGH';
   } = {},
@@ -46,7 +47,7 @@ export async function seedAccount(
       teamId: session.teamId,
       customerId: o.customerId ?? null,
       phoneNumberId,
-      wabaId: '1000000000001',
+      wabaId: o.wabaId ?? '1000000000001',
       displayPhoneNumber: `+62 811 ${phoneNumberId.slice(-8)}`,
       verifiedName: 'Client Co',
       qualityRating: 'GREEN',
@@ -66,7 +67,7 @@ interface SandboxForSignup {
   url: string;
   appId: string;
   appSecret: string;
-  createSignupFixture(): Promise<{ code?: string; phone_number: { id: string } }>;
+  createSignupFixture(): Promise<{ code?: string; waba: { id: string }; phone_number: { id: string } }>;
   control(method: string, path: string, body?: unknown): Promise<unknown>;
 }
 
@@ -82,7 +83,12 @@ export async function connectSandboxNumber(
   const query = new URLSearchParams({ client_id: sandbox.appId, client_secret: sandbox.appSecret, code: fixture.code ?? '' });
   const exchanged = (await (await fetch(`${sandbox.url}/${graphVersion}/oauth/access_token?${query}`)).json()) as { access_token: string };
   await sandbox.control('POST', `/phone_numbers/${fixture.phone_number.id}/register`);
-  return seedAccount(app, session, { ...o, phoneNumberId: fixture.phone_number.id, token: exchanged.access_token });
+  return seedAccount(app, session, {
+    ...o,
+    phoneNumberId: fixture.phone_number.id,
+    wabaId: fixture.waba.id,
+    token: exchanged.access_token,
+  });
 }
 
 /** A contact (and its conversation) of the account, with `last_inbound_at` as given: the 24 h window's start. */

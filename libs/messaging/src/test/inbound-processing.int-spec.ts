@@ -476,8 +476,9 @@ describe('inbound processing (worker)', () => {
     });
     const notes = (await prisma.metaWebhookPayload.findMany({ orderBy: { receivedAt: 'desc' }, take: 2 })).map((p) => p.note ?? '');
     expect(notes[1]).toMatch(/group message.*group status|group status.*group message/);
-    expect(notes[0]).toContain('field message_template_status_update');
-    expect(notes[0]).toContain('field account_update');
+    // Both fields now have handlers: an unknown template and an event with no effect are noted, nothing applied.
+    expect(notes[0]).toContain('message_template_status_update');
+    expect(notes[0]).toContain('PARTNER_APP_INSTALLED');
     expect({ messages: await prisma.message.count(), events: await prisma.event.count() }).toEqual(before);
   });
 

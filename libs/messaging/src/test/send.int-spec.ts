@@ -19,6 +19,7 @@ import {
   templateBody,
   textBody,
 } from './helpers';
+import { seedTemplate } from './templates-helpers';
 
 function expectError(res: Response, status: number, code: string, param?: string) {
   expect({ status: res.status, code: res.body.error?.code }).toEqual({ status, code });
@@ -62,8 +63,9 @@ describe('messages API: send, policy checks, idempotency, reads, isolation', () 
     return req.send(body as object);
   };
   const account = async (session: OrgSession, o: Parameters<typeof seedAccount>[2] = {}) => {
-    const a = await seedAccount(t.app, session, o);
-    return { ...a, teamId: session.teamId };
+    const a = { ...(await seedAccount(t.app, session, o)), teamId: session.teamId };
+    await seedTemplate(t.app, a); // `order_update`, approved: what templateBody sends
+    return a;
   };
   const createCustomer = async (session: OrgSession, name = 'Toko Maju') => {
     const res = await t.http.post('/v1/customers').set(session.auth).send({ name });
