@@ -23,4 +23,4 @@ export {
   type ExchangedToken,
   type GraphPhoneNumber,
 } from './infrastructure/meta-graph.client';
-export { MetaApiError, type MetaFailureKind } from './infrastructure/meta-api.error';
+export { graphAnswerError, graphTransportError, MetaApiError, type MetaFailureKind, parseGraphJson } from './infrastructure/meta-api.error';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@kirim/platform';
-import { META_TIMEOUT_MS, MetaApiError } from '@kirim/whatsapp-accounts';
+import { graphAnswerError, graphTransportError, META_TIMEOUT_MS, MetaApiError, parseGraphJson } from '@kirim/whatsapp-accounts';
 
 /** What `GET /{media_id}` answers (reference §3.5): a download URL valid about 5 minutes. */
 export interface MetaMediaInfo {
@@ -119,7 +119,7 @@ export class MetaMediaClient implements OnModuleDestroy {
     try {
       res = await this.open(target, 'GET', token, undefined);
     } catch (cause) {
-      throw this.logged(this.unreachable('media_download', cause), { media_id: mediaId });
+      throw this.logged(graphTransportError('media_download', cause, this.timeoutMs), { media_id: mediaId });
     }
     const status = res.statusCode ?? 0;
     if (status === 401 || status === 403 || status === 404) {
@@ -128,7 +128,8 @@ export class MetaMediaClient implements OnModuleDestroy {
     }
     if (status < 200 || status > 299) {
       const text = await readText(res).catch(() => '');
-      throw this.logged(this.graphError('media_download', status, text, res), { media_id: mediaId });
+      const error = graphAnswerError('media_download', status, parseGraphJson(text), traceOf(res));
+      if (error) throw this.logged(error, { media_id: mediaId });
     }
     res.setTimeout(this.idleTimeoutMs, () => res.destroy(new Error(`media download idle for ${this.idleTimeoutMs} ms`)));
     const type = res.headers['content-type'];
@@ -157,16 +158,11 @@ export class MetaMediaClient implements OnModuleDestroy {
       res = await this.open(new URL(url), method, token, body === undefined ? undefined : JSON.stringify(body));
       text = await readText(res);
     } catch (cause) {
-      throw this.logged(this.unreachable(endpoint, cause), logFields);
+      throw this.logged(graphTransportError(endpoint, cause, this.timeoutMs), logFields);
     }
-    const status = res.statusCode ?? 0;
-    let parsed: unknown = null;
-    try {
-      parsed = text === '' ? null : (JSON.parse(text) as unknown);
-    } catch {
-      parsed = null;
-    }
-    if (status < 200 || status > 299 || errorEnvelope(parsed)) throw this.logged(this.graphError(endpoint, status, text, res), logFields);
+    const parsed = parseGraphJson(text);
+    const error = graphAnswerError(endpoint, res.statusCode ?? 0, parsed, traceOf(res));
+    if (error) throw this.logged(error, logFields);
     return parsed;
   }
 
@@ -204,47 +200,6 @@ export class MetaMediaClient implements OnModuleDestroy {
     });
   }
 
-  private unreachable(endpoint: string, cause: unknown): MetaApiError {
-    const timedOut = (cause as { name?: unknown } | null)?.name === 'TimeoutError';
-    return new MetaApiError({
-      endpoint,
-      kind: timedOut ? 'timeout' : 'network',
-      message: timedOut ? `Graph ${endpoint} timed out after ${this.timeoutMs} ms` : `Graph ${endpoint} could not be reached`,
-      cause,
-    });
-  }
-
-  private graphError(endpoint: string, status: number, text: string, res: http.IncomingMessage): MetaApiError {
-    let parsed: unknown = null;
-    try {
-      parsed = text === '' ? null : (JSON.parse(text) as unknown);
-    } catch {
-      parsed = null;
-    }
-    const envelope = errorEnvelope(parsed);
-    const trace = res.headers['x-fb-trace-id'];
-    if (!envelope) {
-      return new MetaApiError({
-        endpoint,
-        kind: 'invalid_response',
-        message: `Graph ${endpoint} answered HTTP ${status} without an error envelope`,
-        httpStatus: status,
-        fbtraceId: typeof trace === 'string' ? trace : null,
-      });
-    }
-    return new MetaApiError({
-      endpoint,
-      kind: 'graph',
-      message: envelope.message,
-      code: envelope.code,
-      subcode: envelope.subcode,
-      httpStatus: status,
-      fbtraceId: envelope.fbtraceId ?? (typeof trace === 'string' ? trace : null),
-      type: envelope.type,
-      details: envelope.details,
-    });
-  }
-
   private logged(error: MetaApiError, fields: Record<string, string>): MetaApiError {
     this.logger.warn({ msg: `meta ${error.endpoint} failed`, ...fields, ...error.toLog() });
     return error;
@@ -272,24 +227,7 @@ function readText(res: http.IncomingMessage): Promise<string> {
   });
 }
 
-function errorEnvelope(body: unknown): {
-  message: string;
-  type: string | null;
-  code: number | null;
-  subcode: number | null;
-  fbtraceId: string | null;
-  details: string | null;
-} | null {
-  const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
-  if (typeof error !== 'object' || error === null) return null;
-  const e = error as Record<string, unknown>;
-  const data = typeof e['error_data'] === 'object' && e['error_data'] !== null ? (e['error_data'] as Record<string, unknown>) : {};
-  return {
-    message: typeof e['message'] === 'string' ? e['message'] : 'Graph API error',
-    type: typeof e['type'] === 'string' ? e['type'] : null,
-    code: typeof e['code'] === 'number' ? e['code'] : null,
-    subcode: typeof e['error_subcode'] === 'number' ? e['error_subcode'] : null,
-    fbtraceId: typeof e['fbtrace_id'] === 'string' ? e['fbtrace_id'] : null,
-    details: typeof data['details'] === 'string' ? data['details'] : null,
-  };
+function traceOf(res: http.IncomingMessage): string | null {
+  const trace = res.headers['x-fb-trace-id'];
+  return typeof trace === 'string' ? trace : null;
 }

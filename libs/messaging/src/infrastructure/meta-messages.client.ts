@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@kirim/platform';
-import { META_TIMEOUT_MS, MetaApiError } from '@kirim/whatsapp-accounts';
+import { graphAnswerError, graphTransportError, META_TIMEOUT_MS, MetaApiError, parseGraphJson } from '@kirim/whatsapp-accounts';
 
 /**
  * Meta's send endpoint, `POST /{v}/{phone_number_id}/messages` (reference §3), in the style of
@@ -43,44 +43,13 @@ export class MetaMessagesClient implements OnModuleDestroy {
     try {
       response = await this.post(`${this.base}/${encodeURIComponent(phoneNumberId)}/messages`, businessToken, JSON.stringify(body));
     } catch (cause) {
-      const name = (cause as { name?: unknown } | null)?.name;
-      const timedOut = name === 'TimeoutError' || name === 'AbortError';
-      const error = new MetaApiError({
-        endpoint,
-        kind: timedOut ? 'timeout' : 'network',
-        message: timedOut ? `Graph messages timed out after ${this.timeoutMs} ms` : 'Graph messages could not be reached',
-        cause,
-      });
+      const error = graphTransportError(endpoint, cause, this.timeoutMs);
       this.logger.warn({ msg: 'meta send failed', phone_number_id: phoneNumberId, ...error.toLog() });
       throw error;
     }
-    const text = response.text;
-    let parsed: unknown = null;
-    try {
-      parsed = text === '' ? null : (JSON.parse(text) as unknown);
-    } catch {
-      parsed = null;
-    }
-    const envelope = errorEnvelope(parsed);
-    if (response.status < 200 || response.status > 299 || envelope) {
-      const error = envelope
-        ? new MetaApiError({
-            endpoint,
-            kind: 'graph',
-            message: envelope.message,
-            code: envelope.code,
-            subcode: envelope.subcode,
-            httpStatus: response.status,
-            fbtraceId: envelope.fbtraceId ?? response.traceId,
-            type: envelope.type,
-            details: envelope.details,
-          })
-        : new MetaApiError({
-            endpoint,
-            kind: 'invalid_response',
-            message: `Graph messages answered HTTP ${response.status} without an error envelope`,
-            httpStatus: response.status,
-          });
+    const parsed = parseGraphJson(response.text);
+    const error = graphAnswerError(endpoint, response.status, parsed, response.traceId);
+    if (error) {
       this.logger.warn({ msg: 'meta send failed', phone_number_id: phoneNumberId, ...error.toLog() });
       throw error;
     }
@@ -157,26 +126,4 @@ interface GraphAnswer {
   status: number;
   traceId: string | null;
   text: string;
-}
-
-function errorEnvelope(body: unknown): {
-  message: string;
-  type: string | null;
-  code: number | null;
-  subcode: number | null;
-  fbtraceId: string | null;
-  details: string | null;
-} | null {
-  const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
-  if (typeof error !== 'object' || error === null) return null;
-  const e = error as Record<string, unknown>;
-  const data = typeof e['error_data'] === 'object' && e['error_data'] !== null ? (e['error_data'] as Record<string, unknown>) : {};
-  return {
-    message: typeof e['message'] === 'string' ? e['message'] : 'Graph API error',
-    type: typeof e['type'] === 'string' ? e['type'] : null,
-    code: typeof e['code'] === 'number' ? e['code'] : null,
-    subcode: typeof e['error_subcode'] === 'number' ? e['error_subcode'] : null,
-    fbtraceId: typeof e['fbtrace_id'] === 'string' ? e['fbtrace_id'] : null,
-    details: typeof data['details'] === 'string' ? data['details'] : null,
-  };
 }

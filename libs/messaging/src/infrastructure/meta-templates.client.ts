@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@kirim/platform';
-import { META_TIMEOUT_MS, MetaApiError } from '@kirim/whatsapp-accounts';
+import { graphAnswerError, graphTransportError, META_TIMEOUT_MS, MetaApiError, parseGraphJson } from '@kirim/whatsapp-accounts';
 
 /** A template as Meta lists it (`GET /{waba_id}/message_templates`, reference §4). */
 export interface GraphTemplate {
@@ -113,43 +113,13 @@ export class MetaTemplatesClient {
       });
       text = await response.text();
     } catch (cause) {
-      const name = (cause as { name?: unknown } | null)?.name;
-      const timedOut = name === 'TimeoutError' || name === 'AbortError';
-      const error = new MetaApiError({
-        endpoint,
-        kind: timedOut ? 'timeout' : 'network',
-        message: timedOut ? `Graph ${endpoint} timed out after ${this.timeoutMs} ms` : `Graph ${endpoint} could not be reached`,
-        cause,
-      });
+      const error = graphTransportError(endpoint, cause, this.timeoutMs);
       this.logger.warn({ msg: 'meta template call failed', method, waba_id: wabaId, ...error.toLog() });
       throw error;
     }
-    let parsed: unknown = null;
-    try {
-      parsed = text === '' ? null : (JSON.parse(text) as unknown);
-    } catch {
-      parsed = null;
-    }
-    const envelope = errorEnvelope(parsed);
-    if (!response.ok || envelope) {
-      const error = envelope
-        ? new MetaApiError({
-            endpoint,
-            kind: 'graph',
-            message: envelope.message,
-            code: envelope.code,
-            subcode: envelope.subcode,
-            httpStatus: response.status,
-            fbtraceId: envelope.fbtraceId ?? response.headers.get('x-fb-trace-id'),
-            type: envelope.type,
-            details: envelope.details,
-          })
-        : new MetaApiError({
-            endpoint,
-            kind: 'invalid_response',
-            message: `Graph ${endpoint} answered HTTP ${response.status}`,
-            httpStatus: response.status,
-          });
+    const parsed = parseGraphJson(text);
+    const error = graphAnswerError(endpoint, response.status, parsed, response.headers.get('x-fb-trace-id'));
+    if (error) {
       this.logger.warn({ msg: 'meta template call failed', method, waba_id: wabaId, ...error.toLog() });
       throw error;
     }
@@ -175,27 +145,4 @@ function isGraphTemplate(item: unknown): item is GraphTemplate {
     typeof t['status'] === 'string' &&
     typeof t['category'] === 'string'
   );
-}
-
-function errorEnvelope(body: unknown): {
-  message: string;
-  type: string | null;
-  code: number | null;
-  subcode: number | null;
-  fbtraceId: string | null;
-  details: string | null;
-} | null {
-  const error = field(body, 'error');
-  if (typeof error !== 'object' || error === null) return null;
-  const e = error as Record<string, unknown>;
-  const data = typeof e['error_data'] === 'object' && e['error_data'] !== null ? (e['error_data'] as Record<string, unknown>) : {};
-  const userMessage = typeof e['error_user_msg'] === 'string' ? e['error_user_msg'] : null;
-  return {
-    message: typeof e['message'] === 'string' ? e['message'] : 'Graph API error',
-    type: typeof e['type'] === 'string' ? e['type'] : null,
-    code: typeof e['code'] === 'number' ? e['code'] : null,
-    subcode: typeof e['error_subcode'] === 'number' ? e['error_subcode'] : null,
-    fbtraceId: typeof e['fbtrace_id'] === 'string' ? e['fbtrace_id'] : null,
-    details: typeof data['details'] === 'string' ? data['details'] : userMessage,
-  };
 }

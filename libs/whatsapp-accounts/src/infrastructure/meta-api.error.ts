@@ -98,6 +98,63 @@ export function parseErrorEnvelope(body: unknown): {
     code: typeof e['code'] === 'number' ? e['code'] : null,
     subcode: typeof e['error_subcode'] === 'number' ? e['error_subcode'] : null,
     fbtraceId: typeof e['fbtrace_id'] === 'string' ? e['fbtrace_id'] : null,
-    details: typeof errorData['details'] === 'string' ? errorData['details'] : null,
+    // Meta puts the words for a person in `error_user_msg` when `error_data.details` is absent (template reviews).
+    details:
+      typeof errorData['details'] === 'string'
+        ? errorData['details']
+        : typeof e['error_user_msg'] === 'string'
+          ? e['error_user_msg']
+          : null,
   };
+}
+
+/** Meta's answer text as JSON; null when it is empty or not JSON. */
+export function parseGraphJson(text: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+/** A Graph call that got no answer: timed out (`TimeoutError`/`AbortError`) or could not reach Meta. */
+export function graphTransportError(endpoint: string, cause: unknown, timeoutMs: number): MetaApiError {
+  const name = (cause as { name?: unknown } | null)?.name;
+  const timedOut = name === 'TimeoutError' || name === 'AbortError';
+  return new MetaApiError({
+    endpoint,
+    kind: timedOut ? 'timeout' : 'network',
+    message: timedOut ? `Graph ${endpoint} timed out after ${timeoutMs} ms` : `Graph ${endpoint} could not be reached`,
+    cause,
+  });
+}
+
+/**
+ * The one classification of a Graph answer: null when it succeeded (2xx without an error envelope), else
+ * the error — Meta's envelope when there is one, `invalid_response` otherwise.
+ */
+export function graphAnswerError(endpoint: string, httpStatus: number, body: unknown, traceId: string | null): MetaApiError | null {
+  const envelope = parseErrorEnvelope(body);
+  if (httpStatus >= 200 && httpStatus <= 299 && !envelope) return null;
+  if (!envelope) {
+    return new MetaApiError({
+      endpoint,
+      kind: 'invalid_response',
+      message: `Graph ${endpoint} answered HTTP ${httpStatus} without an error envelope`,
+      httpStatus,
+      fbtraceId: traceId,
+    });
+  }
+  return new MetaApiError({
+    endpoint,
+    kind: 'graph',
+    message: envelope.message,
+    code: envelope.code,
+    subcode: envelope.subcode,
+    httpStatus,
+    fbtraceId: envelope.fbtraceId ?? traceId,
+    type: envelope.type,
+    details: envelope.details,
+  });
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@kirim/platform';
-import { MetaApiError, parseErrorEnvelope } from './meta-api.error';
+import { graphAnswerError, graphTransportError, MetaApiError, parseGraphJson } from './meta-api.error';
 
 /** Default time a Graph call may take before it fails as a (retryable) timeout. */
 export const META_TIMEOUT_MS = 10_000;
@@ -152,44 +152,13 @@ export class MetaGraphClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (cause) {
-      const timedOut =
-        (cause as { name?: unknown } | null)?.name === 'TimeoutError' || (cause as { name?: unknown } | null)?.name === 'AbortError';
-      const error = new MetaApiError({
-        endpoint,
-        kind: timedOut ? 'timeout' : 'network',
-        message: timedOut ? `Graph ${endpoint} timed out after ${this.timeoutMs} ms` : `Graph ${endpoint} could not be reached`,
-      });
+      const error = graphTransportError(endpoint, cause, this.timeoutMs);
       this.logger.warn({ msg: 'meta graph call failed', ...error.toLog(), duration_ms: Date.now() - started });
       throw error;
     }
-    const text = await response.text().catch(() => '');
-    let body: unknown = null;
-    try {
-      body = text === '' ? null : (JSON.parse(text) as unknown);
-    } catch {
-      body = null;
-    }
-    const envelope = parseErrorEnvelope(body);
-    if (!response.ok || envelope) {
-      const error = envelope
-        ? new MetaApiError({
-            endpoint,
-            kind: 'graph',
-            message: envelope.message,
-            code: envelope.code,
-            subcode: envelope.subcode,
-            httpStatus: response.status,
-            fbtraceId: envelope.fbtraceId ?? response.headers.get('x-fb-trace-id'),
-            type: envelope.type,
-            details: envelope.details,
-          })
-        : new MetaApiError({
-            endpoint,
-            kind: 'invalid_response',
-            message: `Graph ${endpoint} answered HTTP ${response.status} without an error envelope`,
-            httpStatus: response.status,
-            fbtraceId: response.headers.get('x-fb-trace-id'),
-          });
+    const body = parseGraphJson(await response.text().catch(() => ''));
+    const error = graphAnswerError(endpoint, response.status, body, response.headers.get('x-fb-trace-id'));
+    if (error) {
       this.logger.warn({ msg: 'meta graph call failed', ...error.toLog(), duration_ms: Date.now() - started });
       throw error;
     }
