@@ -16,13 +16,11 @@ import { type BulkEventRow, type ContactFields, ContactsRepository } from '../in
 import { LabelsRepository } from '../infrastructure/labels.repository';
 import { type MessagingAccount, MessagesRepository } from '../infrastructure/messages.repository';
 import { messageEventScope, toContactResource } from './resources';
-
-/** Meta's `phone_number_id` in a path: 6–20 digits (spec 01 § Ids). */
-const PHONE_NUMBER_ID = /^\d{6,20}$/;
+import { assertPhoneNumberId } from '../domain/phone-number-id';
 
 /** The path's account in the caller's scope: a malformed number is 400, another tenant's (or an unknown) one 404. */
 export async function requireAccount(messages: MessagesRepository, scope: TenantScope, phoneNumberId: string): Promise<MessagingAccount> {
-  if (!PHONE_NUMBER_ID.test(phoneNumberId)) throw AppError.invalid('phone_number_id', "'phone_number_id' must be 6 to 20 digits.");
+  assertPhoneNumberId(phoneNumberId);
   const account = await messages.accountInScope(scope, phoneNumberId);
   if (!account) throw AppError.notFound('whatsapp account with phone_number_id', phoneNumberId);
   return account;

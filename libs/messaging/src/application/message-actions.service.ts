@@ -8,9 +8,8 @@ import { parseSendRequest } from '../domain/outbound/send-request';
 import { type ActionTarget, MessageActionsRepository } from '../infrastructure/message-actions.repository';
 import { type MetaMediaInfo, MetaMediaClient } from '../infrastructure/meta-media.client';
 import { messageEventScope, toMessageResource } from './resources';
+import { assertPhoneNumberId } from '../domain/phone-number-id';
 
-/** Meta's `phone_number_id` in a path: 6–20 digits (spec 01 § Ids). */
-const PHONE_NUMBER_ID = /^\d{6,20}$/;
 /** The message types that carry media (spec 05 § Other message endpoints). */
 const MEDIA_TYPES: ReadonlySet<string> = new Set(['image', 'video', 'audio', 'document', 'sticker']);
 /** Meta's download URLs live 5 minutes (reference §3.5): a cached one is used for at most 4. */
@@ -199,10 +198,6 @@ export class MessageActionsService {
     }
     return this.crypto.open(target.businessTokenCiphertext);
   }
-}
-
-function assertPhoneNumberId(value: string): void {
-  if (!PHONE_NUMBER_ID.test(value)) throw AppError.invalid('phone_number_id', "'phone_number_id' must be 6 to 20 digits.");
 }
 
 /** A failed Meta call as the API answers it: 502, Meta's code named, nothing secret. */

@@ -23,9 +23,7 @@ import {
 } from '../infrastructure/messages.repository';
 import { PartiesRepository } from '../infrastructure/parties.repository';
 import { messageEventScope, toContactResource, toConversationResource, toMessageResource } from './resources';
-
-/** Meta's `phone_number_id` in a path: 6–20 digits (spec 01 § Ids). */
-const PHONE_NUMBER_ID = /^\d{6,20}$/;
+import { assertPhoneNumberId } from '../domain/phone-number-id';
 
 export interface ListMessagesInput extends RawMessageFilters {
   limit?: number | undefined;
@@ -188,10 +186,6 @@ export class MessagesService {
     if (!account) throw AppError.notFound('whatsapp account with phone_number_id', phoneNumberId);
     return account;
   }
-}
-
-function assertPhoneNumberId(value: string): void {
-  if (!PHONE_NUMBER_ID.test(value)) throw AppError.invalid('phone_number_id', "'phone_number_id' must be 6 to 20 digits.");
 }
 
 /**

@@ -6,9 +6,8 @@ import { checkNewTemplate, parseTemplateFilters, reasonFromMeta, statusFromMeta,
 import { type GraphTemplate, MetaTemplatesClient } from '../infrastructure/meta-templates.client';
 import { type MetaTemplateFacts, type TemplateAccount, TemplatesRepository } from '../infrastructure/templates.repository';
 import { messageEventScope, toTemplateResource } from './resources';
+import { assertPhoneNumberId } from '../domain/phone-number-id';
 
-/** Meta's `phone_number_id` in a path: 6–20 digits (spec 01 § Ids). */
-const PHONE_NUMBER_ID = /^\d{6,20}$/;
 /** Meta's subcode for "content in this language already exists" (a duplicate name + language at Meta). */
 const META_DUPLICATE_SUBCODE = 2388024;
 /** A row without a Meta id younger than this is a create in flight: a sync leaves it alone. */
@@ -247,10 +246,6 @@ export class TemplatesService {
     }
     return this.crypto.open(account.businessTokenCiphertext);
   }
-}
-
-function assertPhoneNumberId(value: string): void {
-  if (!PHONE_NUMBER_ID.test(value)) throw AppError.invalid('phone_number_id', "'phone_number_id' must be 6 to 20 digits.");
 }
 
 /**
