@@ -24,6 +24,7 @@ const ALL_EVENT_TYPES = {
   'contact.created': true,
   'contact.updated': true,
   'template.status_updated': true,
+  'webhook_subscription.disabled': true,
 } as const satisfies Record<EventType, true>;
 
 export function typeLevelChecks(): void {

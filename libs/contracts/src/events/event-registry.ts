@@ -5,6 +5,7 @@ import type {
   CustomerSetupLinkResource,
   MessageResource,
   TemplateResource,
+  WebhookSubscriptionResource,
   WhatsappAccountResource,
 } from '../resources/resources';
 
@@ -36,6 +37,7 @@ export interface EventDataMap {
   'contact.created': { contact: ContactResource };
   'contact.updated': { contact: ContactResource };
   'template.status_updated': { template: TemplateResource };
+  'webhook_subscription.disabled': { webhook_subscription: WebhookSubscriptionResource };
 }
 
 export type EventType = keyof EventDataMap;
@@ -64,6 +66,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'contact.created',
   'contact.updated',
   'template.status_updated',
+  'webhook_subscription.disabled',
 ] as const satisfies readonly EventType[];
 
 /** Events whose `previous_attributes` carries the old values of the changed fields. */

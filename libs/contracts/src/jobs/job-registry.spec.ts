@@ -17,7 +17,10 @@ export function typeLevelChecks(queue: JobQueue<typeof QUEUES.tenancyMaintenance
   // @ts-expect-error a processor's handler map must cover every job of its queue
   const incomplete: JobHandlers<typeof QUEUES.webhooksMaintenance> = {};
   void incomplete;
-  const complete: JobHandlers<typeof QUEUES.webhooksMaintenance> = { purge_events: () => Promise.resolve(0) };
+  const complete: JobHandlers<typeof QUEUES.webhooksMaintenance> = {
+    purge_events: () => Promise.resolve(0),
+    purge_deliveries: () => Promise.resolve(0),
+  };
   void complete;
 }
 

@@ -20,12 +20,14 @@ export const QUEUES = {
     },
     MAINTENANCE_QUEUE_SETTINGS,
   ),
-  /** The webhooks context's maintenance: the event log keeps 30 days. */
+  /** The webhooks context's maintenance: the event log and deliveries keep 30 days; expired secrets go. */
   webhooksMaintenance: defineQueue(
     'webhooks-maintenance',
     {
       /** Deletes events older than 30 days. */
       purge_events: job({ everyMs: 6 * 60 * 60 * 1000 }),
+      /** Deletes deliveries older than 30 days and secrets expired more than a day ago. */
+      purge_deliveries: job({ everyMs: 6 * 60 * 60 * 1000 }),
     },
     MAINTENANCE_QUEUE_SETTINGS,
   ),

@@ -167,3 +167,46 @@ export interface TemplateResource {
   created_at: string;
   updated_at: string;
 }
+
+export type WebhookSubscriptionStatus = 'active' | 'paused' | 'disabled';
+
+/** Spec 06 § Webhook subscriptions: an endpoint of the organization and the events it wants (secrets never shown here). */
+export interface WebhookSubscriptionResource {
+  id: string;
+  object: 'webhook_subscription';
+  url: string;
+  description: string | null;
+  events: string[];
+  customer_id: string | null;
+  status: WebhookSubscriptionStatus;
+  disabled_reason: string | null;
+  secrets: { id: string; created_at: string; expires_at: string | null }[];
+  created_at: string;
+  updated_at: string;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+/** One try of a delivery: the endpoint's status code, or the error that kept it from answering. */
+export interface WebhookDeliveryAttempt {
+  number: number;
+  at: string;
+  response_status: number | null;
+  duration_ms: number;
+  error: { code: string; message: string } | null;
+}
+
+/** Spec 06 § Deliveries: one event on its way to one subscription. */
+export interface WebhookDeliveryResource {
+  id: string;
+  object: 'webhook_delivery';
+  subscription_id: string;
+  event_id: string;
+  event_type: string;
+  status: WebhookDeliveryStatus;
+  attempts: WebhookDeliveryAttempt[];
+  next_attempt_at: string | null;
+  replayed_from: string | null;
+  created_at: string;
+  updated_at: string;
+}

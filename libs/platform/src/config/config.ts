@@ -84,6 +84,21 @@ const schema = z.object({
   RATE_LIMIT_READ_PER_MIN: z.coerce.number().int().min(1).default(6000),
   WEBHOOK_ALLOW_HTTP: bool(false),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: bool(false),
+  /** Delays between webhook delivery attempts (spec 06): one more attempt than entries; each delay ±20 % jitter. */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)(,\d+(ms|s|m|h|d))*$/, 'must be a comma list of durations such as 10s,30s,2m,1h')
+    .default('10s,30s,2m,10m,1h,6h,24h'),
+  /** A delivery attempt that has not answered (headers and body) within this is a timeout. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Attempts in flight at once per subscription in one worker process (a slow endpoint uses only its own). */
+  WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: z.coerce.number().int().min(1).max(100).default(10),
+  /** Subscriptions delivered to at once by one worker process. */
+  WEBHOOK_ACTIVE_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** How often the relay and the deliverer look for work when nothing woke them. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
+  /** Run the outbox relay and webhook delivery in this process (the worker); off in the api and in tests that drive them. */
+  WEBHOOK_DELIVERY_ENABLED: bool(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a process may trust a cached API-key look-up; the spec caps revocation delay at 5 s. */
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(5000).default(4000),

@@ -1,0 +1,113 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@kirim/platform';
+import { DeliveriesRepository } from '../infrastructure/deliveries.repository';
+import { SubscriptionsRepository } from '../infrastructure/subscriptions.repository';
+import { DeliveryService, type OpenTarget } from './delivery.service';
+
+/** How long a claimed delivery stays invisible to other workers beyond the attempt's own deadline. */
+const LEASE_MARGIN_MS = 30_000;
+/** How long a drain trusts the subscription's row and secrets before reading them again (pause, URL, rotation). */
+const TARGET_TTL_MS = 1_000;
+
+/**
+ * Delivers due deliveries, one drain per subscription (spec 06: a slow or failing endpoint never delays the
+ * others). A drain keeps at most WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION attempts in flight for its subscription,
+ * claiming more as they finish, and ends when nothing is due; at most WEBHOOK_ACTIVE_SUBSCRIPTIONS drains run
+ * in one process. A hanging endpoint therefore holds only its own slots while every other subscription's
+ * drain goes on. The relay wakes drains for the subscriptions it just gave deliveries to; a poll finds the rest
+ * (retries coming due, deliveries relayed by another process, a subscription resumed).
+ */
+@Injectable()
+export class DelivererService {
+  private readonly logger = new Logger('WebhookDeliverer');
+  private readonly drains = new Map<string, { more: boolean; done: Promise<void> }>();
+  private stopping = false;
+
+  constructor(
+    private readonly delivery: DeliveryService,
+    private readonly deliveries: DeliveriesRepository,
+    private readonly subscriptions: SubscriptionsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Starts (or nudges) drains for these subscriptions. */
+  wake(subscriptionIds: readonly string[]): void {
+    for (const id of subscriptionIds) {
+      const running = this.drains.get(id);
+      if (running) running.more = true;
+      else if (this.drains.size < this.config.WEBHOOK_ACTIVE_SUBSCRIPTIONS) this.start(id);
+    }
+  }
+
+  /** Looks for subscriptions with due deliveries that no drain of this process serves, and starts theirs. */
+  async poll(): Promise<number> {
+    if (this.stopping) return 0;
+    const room = this.config.WEBHOOK_ACTIVE_SUBSCRIPTIONS - this.drains.size;
+    if (room <= 0) return 0;
+    const due = await this.subscriptions.withDueDeliveries([...this.drains.keys()], room);
+    this.wake(due);
+    return due.length;
+  }
+
+  /** Stops claiming and waits for the attempts in flight (each ends within the attempt deadline). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.drains.values()].map((d) => d.done));
+  }
+
+  /** Resolves when no drain runs (tests). */
+  async idle(): Promise<void> {
+    while (this.drains.size > 0) await Promise.allSettled([...this.drains.values()].map((d) => d.done));
+  }
+
+  private start(subscriptionId: string): void {
+    const state = { more: false, done: Promise.resolve() };
+    this.drains.set(subscriptionId, state);
+    state.done = this.drain(subscriptionId, state)
+      .catch((error: unknown) => this.logger.error({ msg: 'webhook drain failed', subscription_id: subscriptionId, err: error }))
+      .finally(() => this.drains.delete(subscriptionId));
+  }
+
+  private async drain(subscriptionId: string, state: { more: boolean }): Promise<void> {
+    const limit = this.config.WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION;
+    const inFlight = new Set<Promise<unknown>>();
+    let target: OpenTarget | null = null;
+    let targetAt = 0;
+    try {
+      while (!this.stopping) {
+        if (target === null || Date.now() - targetAt > TARGET_TTL_MS) {
+          target = await this.delivery.target(subscriptionId);
+          targetAt = Date.now();
+          if (target === null || target.subscription.status !== 'active') break;
+        }
+        const free = limit - inFlight.size;
+        let claimed = 0;
+        if (free > 0) {
+          state.more = false;
+          const now = new Date();
+          const leaseUntil = new Date(now.getTime() + this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
+          const batch = await this.deliveries.claimDue(subscriptionId, free, now, leaseUntil);
+          claimed = batch.length;
+          const open = target;
+          for (const claim of batch) {
+            const attempt: Promise<unknown> = this.delivery
+              .attempt(open, claim)
+              .catch((error: unknown) =>
+                this.logger.error({ msg: 'webhook attempt not recorded', delivery_id: claim.delivery.id, err: error }),
+              )
+              .finally(() => inFlight.delete(attempt));
+            inFlight.add(attempt);
+          }
+        }
+        if (inFlight.size === 0) {
+          if (state.more) continue;
+          break;
+        }
+        // Full, or nothing more due right now: wait for an attempt to end before claiming again.
+        if (inFlight.size >= limit || claimed < free) await Promise.race(inFlight);
+      }
+    } finally {
+      await Promise.allSettled(inFlight);
+    }
+  }
+}
