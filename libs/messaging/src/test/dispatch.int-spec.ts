@@ -384,10 +384,11 @@ describe('dispatch: the worker hands pending messages to Meta (the sandbox)', ()
       const quiet: number[] = [];
       for (let i = 0; i < 3; i++) quiet.push(await latency());
       await stopWorker(worker);
-      // A backlog of 300 on the hot number (about 4 s of its cap), queued at once.
+      // A backlog of 700 on the hot number (about 9 s of its cap, so it outlasts the measurements on a loaded
+      // machine), queued at once.
       await sendMany(
         hot,
-        Array.from({ length: 300 }, () => freshWaId()),
+        Array.from({ length: 700 }, () => freshWaId()),
       );
       worker = await bootWorker();
       try {
