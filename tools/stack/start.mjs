@@ -9,6 +9,7 @@
 // ONBOARDING_PORT (3001), META_SANDBOX_PORT (3005; Kirim's META_* settings point at this sandbox),
 // META_SANDBOX_WEBHOOK_URL (http://127.0.0.1:<API_PORT>/webhooks/meta: where the sandbox posts Meta's webhooks),
 // KIRIM_PG_PORT (54329, embedded PostgreSQL), KIRIM_REDIS_PORT (56379, own redis-server),
+// KIRIM_WEBHOOK_RECEIVER_PORT (3006, the local receiver of the demo organization's webhooks),
 // KIRIM_STACK_APPS (comma list, to start only some of the apps below), plus everything the apps read.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,18 @@ const APPS = [
   { name: 'worker', portVar: 'WORKER_PORT', defaultPort: 3003, healthPath: '/health' },
   { name: 'onboarding', portVar: 'ONBOARDING_PORT', defaultPort: 3001, healthPath: '/v1/health' },
 ];
+/**
+ * Not built: the local receiver of the demo organization's webhooks (tools/stack/webhook-receiver.mjs),
+ * started after the subscription exists because it needs the subscription's secret (demoWebhooks).
+ */
+const RECEIVER = {
+  name: 'webhook-receiver',
+  portVar: 'KIRIM_WEBHOOK_RECEIVER_PORT',
+  defaultPort: 3006,
+  healthPath: '/health',
+  script: 'tools/stack/webhook-receiver.mjs',
+};
+const RECEIVER_DESCRIPTION = 'npm start demo receiver';
 /** Built too, but not started: the CLI used for seeding (and by `npm run kirim`). */
 const TOOLS = ['cli'];
 
@@ -214,12 +227,14 @@ async function checkPorts(apps, env) {
 
 async function startApp(app, env) {
   const port = Number(env[app.portVar]);
-  const main = join(root, 'dist', 'apps', app.name, 'main.js');
+  const main = app.script ? join(root, app.script) : join(root, 'dist', 'apps', app.name, 'main.js');
   // detached = own process group: a terminal's Ctrl-C reaches only us, and we stop the apps in order.
   // the benchmark starts the api and the worker with the same flags
   const flags = app.name === 'api' ? API_NODE_FLAGS : app.name === 'worker' ? WORKER_NODE_FLAGS : [];
   const child = spawn(process.execPath, [...flags, main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  prefixLines(child.stdout, app.name, process.stdout);
+  // The receiver's lines are the output itself ("webhook  customer.created  evt_…"): no prefix.
+  if (app === RECEIVER) child.stdout.pipe(process.stdout);
+  else prefixLines(child.stdout, app.name, process.stdout);
   prefixLines(child.stderr, app.name, process.stderr);
   child.once('exit', (code) => !stopping && crashed(app.name, code));
   running.apps.push({ ...app, child, port });
@@ -329,6 +344,53 @@ async function demoSetupLink(localApiUrl, apiKey, saved) {
   return { customer_id: customerId, setup_link_id: link.body.data.id, setup_url: link.body.data.setup_url };
 }
 
+/**
+ * The demo organization's one webhook subscription, to the local receiver, for every event. Reuses the
+ * one of the last run (id and secret in stack.json) while it exists with that url; else, when a
+ * subscription with the url is left from a run whose secret is lost, rotates its secret (the old one
+ * expiring at once) rather than adding a duplicate; else creates it. Resolves { id, secret }.
+ */
+async function demoWebhooks(localApiUrl, apiKey, saved, url) {
+  const call = (method, path, body) => requestJson(`${localApiUrl}${path}`, { method, apiKey, body });
+  const check = (answer, status, what) =>
+    answer.status === status ? answer.body : fail(`Webhooks: ${what} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+  let found;
+  let secret;
+  if (saved?.webhook_subscription_id && saved.webhook_secret) {
+    const existing = await call('GET', `/v1/webhook_subscriptions/${saved.webhook_subscription_id}`);
+    if (existing.status === 200 && existing.body?.data?.url === url) {
+      found = existing.body.data;
+      secret = saved.webhook_secret;
+      say(`Webhooks: reusing subscription ${found.id} of ${relative(root, stackFile)}`);
+    }
+  }
+  for (let cursor, more = true; !found && more; ) {
+    const list = `/v1/webhook_subscriptions?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const page = check(await call('GET', list), 200, `GET ${list}`);
+    const match = page.data.find((s) => s.url === url);
+    if (match) {
+      const rotate = `/v1/webhook_subscriptions/${match.id}/secrets`;
+      found = check(await call('POST', rotate, { expire_current_in_hours: 0 }), 201, `POST ${rotate}`).data;
+      secret = found.secret;
+      say(`Webhooks: subscription ${found.id} to ${url} is left from an earlier run whose secret is lost: rotated its secret`);
+    }
+    ({ has_more: more, next_cursor: cursor } = page);
+  }
+  if (!found) {
+    const body = { url, events: ['*'], description: RECEIVER_DESCRIPTION };
+    found = check(await call('POST', '/v1/webhook_subscriptions', body), 201, 'POST /v1/webhook_subscriptions').data;
+    secret = found.secret;
+    say(`Webhooks: created subscription ${found.id} to ${url}`);
+  }
+  // A subscription whose receiver was gone long enough gets disabled (or someone paused it): no events would arrive.
+  if (found.status !== 'active') {
+    const path = `/v1/webhook_subscriptions/${found.id}`;
+    check(await call('PATCH', path, { status: 'active' }), 200, `PATCH ${path}`);
+    say(`Webhooks: subscription ${found.id} was ${found.status}: set it active`);
+  }
+  return { id: found.id, secret };
+}
+
 // ---------------------------------------------------------------------------------------- lifecycle
 
 function waitExit(child, ms) {
@@ -369,6 +431,7 @@ async function main() {
 
   const only = process.env.KIRIM_STACK_APPS?.split(',').map((s) => s.trim());
   const apps = APPS.filter((a) => !only || only.includes(a.name));
+  const withReceiver = apps.some((a) => a.name === 'api'); // its subscription is made through the api
 
   const databaseUrl = await resolvePostgres();
   const redisUrl = await resolveRedis();
@@ -377,7 +440,7 @@ async function main() {
     NODE_ENV: 'development',
     WEBHOOK_ALLOW_HTTP: 'true',
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-    ...Object.fromEntries(APPS.map((a) => [a.portVar, String(a.defaultPort)])),
+    ...Object.fromEntries([...APPS, RECEIVER].map((a) => [a.portVar, String(a.defaultPort)])),
     ...sandboxEnv(process.env.META_SANDBOX_PORT || '3005'),
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -388,7 +451,7 @@ async function main() {
   // API_PUBLIC_URL, which may be a proxy the sandbox cannot reach; set the variable to override.
   env.META_SANDBOX_WEBHOOK_URL ||= `http://127.0.0.1:${env.API_PORT}/webhooks/meta`;
 
-  await checkPorts(apps, env);
+  await checkPorts(withReceiver ? [...apps, RECEIVER] : apps, env);
   await migrate(env);
   await build(env, apps);
 
@@ -398,10 +461,17 @@ async function main() {
   const api = running.apps.find((a) => a.name === 'api');
   const apiUrl = (env.API_PUBLIC_URL || `http://localhost:${api?.port ?? env.API_PORT}`).replace(/\/+$/, '');
   const localApiUrl = `http://127.0.0.1:${api?.port ?? env.API_PORT}`;
+  const saved = readJson(stackFile);
   const seeded = await seed(env, localApiUrl);
   const onboarding = running.apps.find((a) => a.name === 'onboarding');
   const sandbox = running.apps.find((a) => a.name === 'meta-sandbox');
-  const demo = api && onboarding ? await demoSetupLink(localApiUrl, seeded.api_key, readJson(stackFile)) : undefined;
+  const demo = api && onboarding ? await demoSetupLink(localApiUrl, seeded.api_key, saved) : undefined;
+  const receiverUrl = `http://127.0.0.1:${env[RECEIVER.portVar]}/webhooks`;
+  const webhooks = withReceiver ? await demoWebhooks(localApiUrl, seeded.api_key, saved, receiverUrl) : undefined;
+  if (webhooks) {
+    await startApp(RECEIVER, { ...env, KIRIM_WEBHOOK_SECRET: webhooks.secret });
+    await waitHealthy(running.apps.at(-1));
+  }
 
   const stack = {
     api_url: apiUrl,
@@ -415,6 +485,7 @@ async function main() {
     ...(onboarding && { onboarding_url: (env.ONBOARDING_PUBLIC_URL || `http://localhost:${onboarding.port}`).replace(/\/+$/, '') }),
     ...(sandbox && { meta_sandbox_url: env.META_SANDBOX_PUBLIC_URL || `http://localhost:${sandbox.port}` }),
     ...(demo && { demo_customer_id: demo.customer_id, demo_setup_link_id: demo.setup_link_id, demo_setup_url: demo.setup_url }),
+    ...(webhooks && { webhook_receiver_url: receiverUrl, webhook_subscription_id: webhooks.id, webhook_secret: webhooks.secret }),
   };
   writeFileSync(stackFile, `${JSON.stringify(stack, null, 2)}\n`, { mode: 0o600 });
 
@@ -433,6 +504,9 @@ async function main() {
             `  Onboarding:    open ${stack.demo_setup_url}`,
             `                 (setup link of demo customer ${stack.demo_customer_id}; press "Connect WhatsApp", then Finish)`,
           ]
+        : []),
+      ...(webhooks
+        ? [`  Webhooks:      ${stack.webhook_receiver_url} (subscription ${webhooks.id}; events print below as they arrive)`]
         : []),
       '  Try it:',
       `    curl -H "Authorization: Bearer ${stack.api_key}" ${stack.api_url}/v1/me`,
