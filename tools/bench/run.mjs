@@ -3,10 +3,11 @@
 //   build (Nx) → fresh database kirim_bench_<ts> + migrations → baseline server, Meta sandbox, worker, api
 //   (production settings, one process each) → seed (CLI + one INSERT … SELECT per table; 50 connected
 //   accounts at the sandbox and in PostgreSQL, messaging.mjs) → every scenario at full load and at a fixed
-//   rate, each load in its own autocannon process → RSS → results JSON (+ README table).
+//   rate, each load in its own autocannon process; webhooks.mjs's delivery scenario with its own receiver
+//   process → RSS → results JSON (+ README table).
 // Options:
 //   --smoke            a few seconds of load in all: small seed, 1 s per load at 10 connections and 50 req/s,
-//                      no targets; exit 0 unless something
+//                      10-POST inbound bursts (inbound, webhooks), no targets; exit 0 unless something
 //                      errored or answered non-2xx (what `npm test` runs). Writes results/local/smoke.json.
 //   --duration <s>     seconds per measured load (10)        --warmup <s>   seconds of warm-up load (3)
 //   --connections <n>  connections at full load (100)        --rate <n>     req/s of the fixed-rate load (200)
@@ -48,6 +49,7 @@ import {
   seedMessaging,
 } from './messaging.mjs';
 import { analyseProfile, formatProfile } from './profile.mjs';
+import { WEBHOOK_SCENARIOS, webhooksTable } from './webhooks.mjs';
 
 const benchDir = join(root, 'tools', 'bench');
 const resultsDir = join(benchDir, 'results');
@@ -113,6 +115,8 @@ const SCENARIOS = [
   },
   // messages-send, messages-e2e, messages-cap, inbound: messaging.mjs (each with its own `run`).
   ...MESSAGING_SCENARIOS,
+  // webhooks: webhooks.mjs (the inbound burst delivered to a local receiver, with a hanging endpoint beside it).
+  ...WEBHOOK_SCENARIOS,
 ];
 /** "page 400 costs what page 1 costs": at least this share of page 1's req/s. */
 const SAME_COST_SHARE = 0.9;
@@ -421,7 +425,8 @@ function evaluate(results, baselineRps) {
   for (const s of results.scenarios) {
     const def = SCENARIOS.find((d) => d.name === s.name);
     if (!s.max) {
-      s.targets = evaluateMessaging(s, smoke); // the messaging scenarios with their own shape
+      // the messaging and webhook scenarios with their own shape
+      s.targets = def?.evaluate ? def.evaluate(s, smoke) : evaluateMessaging(s, smoke);
       continue;
     }
     const failed = s.runs.some((r) => r.failed);
@@ -509,12 +514,21 @@ function table(results) {
       `| meta-sandbox RSS after the runs | | ${fmt(m.meta_sandbox.rss_mb)} MB (peak ${fmt(m.meta_sandbox.peak_rss_mb)} MB) | | | | | | | | |`,
     );
   const own = messagingTable(results.scenarios, { fmt, smoke: results.kind === 'smoke' });
-  return own ? `${lines.join('\n')}\n\nMessaging (${MESSAGING_NOTE}):\n\n${own}` : lines.join('\n');
+  const hooks = webhooksTable(results.scenarios, { fmt, smoke: results.kind === 'smoke' });
+  return (
+    lines.join('\n') +
+    (own ? `\n\nMessaging (${MESSAGING_NOTE}):\n\n${own}` : '') +
+    (hooks ? `\n\nWebhooks (${WEBHOOKS_NOTE}):\n\n${hooks}` : '')
+  );
 }
 
 /** What the messaging table's figures are, printed above it. */
 const MESSAGING_NOTE =
   "50 connected accounts, STANDARD, one worker; latencies from the 202 as the load generator saw it to the sandbox's receive time, joined on the wamid; CPU over the load and the dispatch or processing after it, per message";
+
+/** What the webhooks table's figures are. */
+const WEBHOOKS_NOTE =
+  "the inbound burst of `inbound`, each message.received delivered to a local receiver (its own process); latency = receive time − the event's created_at; CPU from the burst's start to the last delivery";
 
 /** One console line of a messaging scenario. */
 function describeMessaging(s) {
@@ -691,6 +705,9 @@ async function main() {
     RATE_LIMIT_WRITE_PER_MIN: '1000000000',
     RATE_LIMIT_READ_PER_MIN: '1000000000',
     KIRIM_ENV_FILE: join(root, '.env'),
+    // The webhooks scenario's receiver is http://127.0.0.1 (no subscription exists before it runs).
+    WEBHOOK_ALLOW_HTTP: 'true',
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
   };
   const migrated = await run(process.execPath, ['tools/prisma/migrate.mjs', 'deploy'], { env, track: (c) => children.add(c) });
   if (migrated.code !== 0) fail(`migrations failed:\n${migrated.output}`);
@@ -808,13 +825,13 @@ async function main() {
     if (def.run) {
       const h = {
         ...{ smoke, warmup, duration, connections, rate, localDir },
-        ...{ load, measuredLoad, cpuSeconds, memoryOf, dbStats, perRequest },
+        ...{ load, measuredLoad, cpuSeconds, memoryOf, dbStats, perRequest, startChild, stopChild, waitHttp, freePort },
         ...{ apiUrl, apiKey, databaseUrl, sandboxUrl, baselineSpec, baseline, api, worker, sandbox, messaging },
         metaAppSecret: env.META_APP_SECRET,
       };
       const scenario = { name: def.name, label: def.label, ...(await def.run(def, h)) };
       results.scenarios.push(scenario);
-      say(describeMessaging(scenario));
+      say(def.describe ? def.describe(scenario, fmt) : describeMessaging(scenario));
       if (profileDir) await profiled(def, scenario, profileDir);
       continue;
     }
