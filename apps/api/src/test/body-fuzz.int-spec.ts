@@ -139,6 +139,8 @@ describe('api: bad bodies on every write route → 4xx in the envelope, nothing 
           contacts: 'ctc',
           conversations: 'cnv',
           templates: 'tmpl',
+          webhook_subscriptions: 'wbs',
+          webhook_deliveries: 'wbd',
         }[collection] ?? 'cus';
       return route.method === 'delete' ? newId(prefix as 'cus') : (fixtures[collection] ?? newId(prefix as 'cus'));
     });
@@ -158,6 +160,10 @@ describe('api: bad bodies on every write route → 4xx in the envelope, nothing 
     BulkLabelDto: { contact_ids: [newId('ctc')], label_id: newId('lbl'), operation: 'attach' },
     UpdateConversationDto: { status: 'open' },
     CreateTemplateDto: { name: 'fuzz', language: 'en_US', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hi' }] },
+    CreateWebhookSubscriptionDto: { url: 'https://127.0.0.1/fuzz', events: ['*'] },
+    UpdateWebhookSubscriptionDto: { description: 'Fuzz' },
+    RotateWebhookSecretDto: { expire_current_in_hours: 1 },
+    BulkReplayDto: { subscription_id: newId('wbs') },
   };
 
   function fieldsOf(schema: string | undefined): { field: string; freeJson: boolean }[] {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, Min, ValidateIf } from 'class-validator';
-import { idPattern, IsPublicId, ListQueryDto } from '@kirim/platform';
+import { idPattern, IsPublicId, ListQueryDto, SingleLineText } from '@kirim/platform';
 import { MAX_DESCRIPTION_LENGTH, MAX_EVENT_PATTERNS, ROTATION_DEFAULT_HOURS, ROTATION_MAX_HOURS } from '../domain/subscription';
 import { WEBHOOK_URL_MAX_LENGTH } from '../domain/target-url';
 
@@ -19,6 +19,7 @@ export class CreateWebhookSubscriptionDto {
     description: 'Absolute https URL of a public host.',
   })
   @IsString(mustBe('url', 'a string'))
+  @SingleLineText()
   url!: string;
 
   @ApiProperty({
@@ -30,11 +31,13 @@ export class CreateWebhookSubscriptionDto {
   @IsArray(mustBe('events', 'an array of strings'))
   @ArrayMaxSize(MAX_EVENT_PATTERNS, mustBe('events', `at most ${MAX_EVENT_PATTERNS} patterns`))
   @IsString({ each: true, ...mustBe('events', 'an array of strings') })
+  @SingleLineText({ each: true })
   events!: string[];
 
   @ApiPropertyOptional({ type: 'string', nullable: true, maxLength: MAX_DESCRIPTION_LENGTH })
   @ValidateIf(given)
   @IsString(mustBe('description', 'a string'))
+  @SingleLineText()
   description?: string | null;
 
   @ApiPropertyOptional({
@@ -52,6 +55,7 @@ export class UpdateWebhookSubscriptionDto {
   @ApiPropertyOptional({ maxLength: WEBHOOK_URL_MAX_LENGTH })
   @ValidateIf(present)
   @IsString(mustBe('url', 'a string'))
+  @SingleLineText()
   url?: string;
 
   @ApiPropertyOptional({ type: [String], maxItems: MAX_EVENT_PATTERNS, description: EVENTS_DESCRIPTION })
@@ -59,11 +63,13 @@ export class UpdateWebhookSubscriptionDto {
   @IsArray(mustBe('events', 'an array of strings'))
   @ArrayMaxSize(MAX_EVENT_PATTERNS, mustBe('events', `at most ${MAX_EVENT_PATTERNS} patterns`))
   @IsString({ each: true, ...mustBe('events', 'an array of strings') })
+  @SingleLineText({ each: true })
   events?: string[];
 
   @ApiPropertyOptional({ type: 'string', nullable: true, maxLength: MAX_DESCRIPTION_LENGTH })
   @ValidateIf(given)
   @IsString(mustBe('description', 'a string'))
+  @SingleLineText()
   description?: string | null;
 
   @ApiPropertyOptional({ enum: ['active', 'paused'], description: 'Re-enabling a `disabled` subscription resets its failure count.' })
@@ -138,16 +144,19 @@ export class BulkReplayDto {
   @ApiPropertyOptional({ example: 'message.received' })
   @ValidateIf(present)
   @IsString(mustBe('event_type', 'a string'))
+  @SingleLineText()
   event_type?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @ValidateIf(present)
   @IsString(mustBe('created_after', 'a string'))
+  @SingleLineText()
   created_after?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @ValidateIf(present)
   @IsString(mustBe('created_before', 'a string'))
+  @SingleLineText()
   created_before?: string;
 }
 
