@@ -277,7 +277,7 @@ async function phase(h, { tag, hangingId, receiverUrl, receiver, webhook, burst,
 // ------------------------------------------------------------------------------------------ scenario
 
 /**
- * `webhooks`: a subscription (`*`) to the receiver's `/ok`; the inbound burst of the `inbound` scenario (200
+ * `webhooks`: a warm-up burst (unmeasured, no subscription yet); a subscription (`*`) to the receiver's `/ok`; the inbound burst of the `inbound` scenario (200
  * POSTs × 50 messages at 10 connections; 10 in the smoke run); then a second subscription (message.received) to
  * `/hang` and the same burst again. Waits for processing and delivery (bounded) after each.
  */
@@ -301,9 +301,6 @@ async function runWebhooks(def, h) {
   const subscriptions = [];
   try {
     await h.waitHttp(receiver, `${receiverUrl}/_health`);
-    await waitRelayed(h, timeoutMs);
-    const ok = await api('POST', '/v1/webhook_subscriptions', { url: `${receiverUrl}/ok`, events: ['*'], description: 'bench receiver' });
-    subscriptions.push(ok.data.id);
     const webhook = {
       secret: h.metaAppSecret,
       batch: TARGETS.inboundBatch,
@@ -315,6 +312,22 @@ async function runWebhooks(def, h) {
       })),
     };
     const burst = h.smoke ? 10 : 200;
+    // A warm-up burst before any subscription: the burst's new users become contacts and conversations now,
+    // so both measured phases carry the same events (message.received, not also contact/conversation.created).
+    const warmSince = Date.now();
+    await h.load({
+      url: `${h.apiUrl}/webhooks/meta`,
+      method: 'POST',
+      headers: {},
+      webhook: { ...webhook, tag: 'ww' },
+      connections: 10,
+      amount: burst,
+    });
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(200))
+      if ((await inboundState(h.databaseUrl, warmSince, 'ww')).unprocessed === 0) break;
+    await waitRelayed(h, timeoutMs);
+    const ok = await api('POST', '/v1/webhook_subscriptions', { url: `${receiverUrl}/ok`, events: ['*'], description: 'bench receiver' });
+    subscriptions.push(ok.data.id);
     const common = { receiverUrl, receiver, webhook, burst, timeoutMs };
     const alone = await phase(h, { ...common, tag: 'wa' });
     const hanging = await api('POST', '/v1/webhook_subscriptions', {
