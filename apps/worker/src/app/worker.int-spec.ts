@@ -91,6 +91,7 @@ describe('worker: the maintenance queue of each context, schedules, health', () 
     }
     expect(found.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
       { queue: 'tenancy-maintenance', key: 'expire_setup_links', every: QUEUES.tenancyMaintenance.jobs.expire_setup_links.everyMs },
+      { queue: 'webhooks-maintenance', key: 'purge_deliveries', every: QUEUES.webhooksMaintenance.jobs.purge_deliveries.everyMs },
       { queue: 'webhooks-maintenance', key: 'purge_events', every: QUEUES.webhooksMaintenance.jobs.purge_events.everyMs },
       { queue: 'platform-maintenance', key: 'purge_idempotency', every: QUEUES.platformMaintenance.jobs.purge_idempotency.everyMs },
       { queue: 'messaging-inbound', key: 'sweep_early_statuses', every: QUEUES.messagingInbound.jobs.sweep_early_statuses.everyMs },
@@ -145,6 +146,40 @@ describe('worker: the maintenance queue of each context, schedules, health', () 
     expect(left.map((e) => e.id)).toEqual([kept.id, recent.id].sort());
     expect(left.map((e) => e.id)).not.toContain(old.id);
     expect(left.map((e) => e.id)).not.toContain(older.id);
+  });
+
+  it('webhooks-maintenance purge_deliveries deletes deliveries older than 30 days and secrets expired over a day ago', async () => {
+    const orgId = newId('org');
+    const sub = await db.tx.webhookSubscription.create({
+      data: { id: newId('wbs'), orgId, url: 'https://hooks.example/x', events: ['*'] },
+    });
+    const delivery = (createdAt: Date) =>
+      db.tx.webhookDelivery.create({
+        data: {
+          id: newId('wbd'),
+          orgId,
+          subscriptionId: sub.id,
+          eventId: newId('evt'),
+          eventType: 'customer.created',
+          dedupeKey: newId('wbd'),
+          createdAt,
+        },
+      });
+    const secret = (expiresAt: Date | null) =>
+      db.tx.webhookSecret.create({ data: { id: newId('sec'), subscriptionId: sub.id, sealed: 'x', expiresAt } });
+    await delivery(new Date(Date.now() - 31 * DAY));
+    const kept = await delivery(new Date(Date.now() - 29 * DAY));
+    await secret(new Date(Date.now() - 2 * DAY));
+    const expiring = await secret(new Date(Date.now() - HOUR));
+    const current = await secret(null);
+
+    const result = await run(QUEUES.webhooksMaintenance, 'purge_deliveries');
+
+    expect(result).toEqual({ deliveries: 1, secrets: 1 });
+    expect((await db.tx.webhookDelivery.findMany({ where: { orgId } })).map((d) => d.id)).toEqual([kept.id]);
+    expect((await db.tx.webhookSecret.findMany({ where: { subscriptionId: sub.id }, orderBy: { id: 'asc' } })).map((x) => x.id)).toEqual(
+      [expiring.id, current.id].sort(),
+    );
   });
 
   it('tenancy-maintenance expire_setup_links marks active links past expires_at as expired, and only those', async () => {
