@@ -328,6 +328,25 @@ describe('webhook delivery: relay, signing, retries, disable, pause, target safe
     await api.http.delete(`/v1/webhook_subscriptions/${hanging.id}`).set(s.auth).expect(200);
   }, 30_000);
 
+  it('a worker that shuts down finishes the attempts in flight and records them before it exits', async () => {
+    const only = workers.splice(0, workers.length);
+    for (const w of only) await w.close();
+    const worker = await bootWorker();
+    receiver.on('/slow', () => 'hang');
+    const sub = await subscribe('/slow');
+    await customer();
+    await receiver.waitFor(() => receiver.at('/slow').length === 1, 10_000, 'the attempt');
+    // The endpoint holds the request; closing the worker waits for the attempt (it times out after 1 s) and its record.
+    workers.splice(workers.indexOf(worker), 1);
+    await worker.close();
+    const [row] = await deliveriesOf(sub.id);
+    expect(row).toMatchObject({ status: 'pending', attemptCount: 1 });
+    expect((row?.attempts as { error: { code: string } | null }[])[0]?.error?.code).toBe('timeout');
+    receiver.on('/slow', () => ({ status: 200 }));
+    await bootWorker();
+    await waitDelivery(sub.id, 'succeeded');
+  });
+
   it('refuses targets resolving to loopback, private or metadata addresses at delivery (DNS rebinding) unless allowed', async () => {
     const strictEnv = env.configWith({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false', WEBHOOK_RETRY_SCHEDULE: '5s', WEBHOOK_POLL_MS: '20' });
     const strict = await bootWorker(strictEnv);
