@@ -163,14 +163,8 @@ export class DeliveriesRepository {
    */
   async recordAttempt(record: AttemptRecord, options: { resetFailures: boolean }): Promise<boolean> {
     const { rows } = await this.db.write<{ subscriptionId: string }>(sql`
-      WITH recorded AS (
-        UPDATE webhook_deliveries
-        SET status = ${record.status}::webhook_delivery_status, attempts = attempts || ${JSON.stringify([record.attempt])}::jsonb,
-            attempt_count = ${record.previousCount + 1}, next_attempt_at = ${record.nextAttemptAt}::timestamptz,
-            updated_at = ${record.at}::timestamptz
-        WHERE id = ${record.id} AND status = 'pending' AND attempt_count = ${record.previousCount}
-        RETURNING subscription_id
-      ), reset AS (
+      WITH recorded AS (${recordSql(record)} RETURNING subscription_id),
+      reset AS (
         UPDATE webhook_subscriptions SET consecutive_failures = 0, failing_since = NULL
         WHERE ${options.resetFailures} AND id IN (SELECT subscription_id FROM recorded) AND consecutive_failures > 0
       )
@@ -180,13 +174,7 @@ export class DeliveriesRepository {
 
   /** The same record inside the caller's transaction (a final failure, counted on the subscription with it). */
   async recordAttemptInTx(record: AttemptRecord): Promise<boolean> {
-    const count = await this.db.tx.$executeRaw`
-      UPDATE webhook_deliveries
-      SET status = ${record.status}::webhook_delivery_status, attempts = attempts || ${JSON.stringify([record.attempt])}::jsonb,
-          attempt_count = ${record.previousCount + 1}, next_attempt_at = ${record.nextAttemptAt}::timestamptz,
-          updated_at = ${record.at}::timestamptz
-      WHERE id = ${record.id} AND status = 'pending' AND attempt_count = ${record.previousCount}`;
-    return count > 0;
+    return (await this.db.tx.$executeRaw(recordSql(record))) > 0;
   }
 
   // ── The API ───────────────────────────────────────────────────────────────────────────────────────────
@@ -286,6 +274,16 @@ export class DeliveriesRepository {
   async purgeBefore(before: Date): Promise<number> {
     return this.db.tx.$executeRaw`DELETE FROM webhook_deliveries WHERE created_at < ${before}::timestamptz`;
   }
+}
+
+/** The one UPDATE of an attempt's record: only while the row is as the claim left it (pending, `previousCount` attempts). */
+function recordSql(record: AttemptRecord): Sql {
+  return sql`
+    UPDATE webhook_deliveries
+    SET status = ${record.status}::webhook_delivery_status, attempts = attempts || ${JSON.stringify([record.attempt])}::jsonb,
+        attempt_count = ${record.previousCount + 1}, next_attempt_at = ${record.nextAttemptAt}::timestamptz,
+        updated_at = ${record.at}::timestamptz
+    WHERE id = ${record.id} AND status = 'pending' AND attempt_count = ${record.previousCount}`;
 }
 
 /** The filters as conditions on unqualified columns (every statement using them reads one deliveries table). */
