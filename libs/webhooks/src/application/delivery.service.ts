@@ -65,7 +65,11 @@ export class DeliveryService {
     return { subscription: found.subscription, secrets: found.secrets.map((s) => this.crypto.open(s.sealed)) };
   }
 
-  async attempt(target: OpenTarget, claimed: ClaimedDelivery): Promise<AttemptOutcome> {
+  /**
+   * One attempt and its record. With `deferred`, a success's record is handed to the caller instead of written
+   * (the deliverer writes many in one statement with {@link recordSucceeded}); anything else is written here.
+   */
+  async attempt(target: OpenTarget, claimed: ClaimedDelivery, deferred?: AttemptRecord[]): Promise<AttemptOutcome> {
     const { delivery } = claimed;
     const number = claimed.attemptCount + 1;
     const test = delivery.eventType === TEST_EVENT_TYPE;
@@ -119,6 +123,10 @@ export class DeliveryService {
       nextAttemptAt: decision.outcome === 'retry' ? new Date(finishedAt.getTime() + decision.delayMs) : null,
       at: finishedAt,
     };
+    if (decision.outcome === 'succeeded' && !test && deferred) {
+      deferred.push(record);
+      return 'succeeded';
+    }
     if (decision.outcome !== 'failed' || test) {
       const recorded = await this.deliveries.recordAttempt(record, { resetFailures: decision.outcome === 'succeeded' && !test });
       return recorded ? decision.outcome : 'stale';
@@ -129,6 +137,11 @@ export class DeliveryService {
       return true;
     });
     return recorded ? 'failed' : 'stale';
+  }
+
+  /** Writes successes' records in one statement (and ends their subscriptions' runs of failures); answers how many. */
+  recordSucceeded(records: readonly AttemptRecord[]): Promise<number> {
+    return records.length === 0 ? Promise.resolve(0) : this.deliveries.recordSucceeded(records);
   }
 
   /** A final failure: the subscription's run grows; a 410 or a long enough run disables it, with its event. */

@@ -172,6 +172,31 @@ export class DeliveriesRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Many successes in one statement on the pool, each only while its row is as its claim left it; their
+   * subscriptions' runs of failures end (a write only where there is one). Answers how many it recorded.
+   */
+  async recordSucceeded(records: readonly AttemptRecord[]): Promise<number> {
+    const { rows } = await this.db.write<{ n: number }>(sql`
+      WITH input AS (
+        SELECT * FROM unnest(${records.map((r) => r.id)}::text[], ${records.map((r) => r.previousCount)}::int[],
+                             ${records.map((r) => JSON.stringify([r.attempt]))}::text[], ${records.map((r) => r.at)}::timestamptz[])
+          AS i(id, previous_count, attempt, at)
+      ), recorded AS (
+        UPDATE webhook_deliveries d
+        SET status = 'succeeded', attempts = d.attempts || i.attempt::jsonb, attempt_count = i.previous_count + 1,
+            next_attempt_at = NULL, updated_at = i.at
+        FROM input i
+        WHERE d.id = i.id AND d.status = 'pending' AND d.attempt_count = i.previous_count
+        RETURNING d.subscription_id
+      ), reset AS (
+        UPDATE webhook_subscriptions SET consecutive_failures = 0, failing_since = NULL
+        WHERE id IN (SELECT subscription_id FROM recorded) AND consecutive_failures > 0
+      )
+      SELECT count(*)::int AS n FROM recorded`);
+    return rows[0]?.n ?? 0;
+  }
+
   /** The same record inside the caller's transaction (a final failure, counted on the subscription with it). */
   async recordAttemptInTx(record: AttemptRecord): Promise<boolean> {
     return (await this.db.tx.$executeRaw(recordSql(record))) > 0;
