@@ -92,7 +92,7 @@ const schema = z.object({
   /** A delivery attempt that has not answered (headers and body) within this is a timeout. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** Attempts in flight at once per subscription in one worker process (a slow endpoint uses only its own). */
-  WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: z.coerce.number().int().min(1).max(100).default(10),
+  WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION: z.coerce.number().int().min(1).max(100).default(32),
   /** Subscriptions delivered to at once by one worker process. */
   WEBHOOK_ACTIVE_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
   /** How often the relay and the deliverer look for work when nothing woke them. */

@@ -137,7 +137,7 @@ export class DeliveriesRepository {
         SELECT d.id FROM webhook_deliveries d
         WHERE d.subscription_id = ${subscriptionId} AND d.status = 'pending' AND d.next_attempt_at <= ${now}::timestamptz
           AND EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = d.subscription_id AND s.status = 'active')
-        ORDER BY d.next_attempt_at, d.id
+        ORDER BY d.next_attempt_at
         LIMIT ${limit}
         FOR UPDATE OF d SKIP LOCKED
       ), claimed AS (
@@ -147,7 +147,7 @@ export class DeliveriesRepository {
       )
       SELECT c.*, (SELECT row_to_json(e) FROM (SELECT ${EVENT_COLUMNS} FROM events WHERE events.id = c."eventId") e) AS event
       FROM claimed c
-      ORDER BY c."nextAttemptAt", c.id`);
+      ORDER BY c."nextAttemptAt"`);
     return rows.map((r) => ({
       delivery: toDelivery(r),
       attemptCount: r.attemptCount,
