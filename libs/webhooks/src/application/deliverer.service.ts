@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@kirim/platform';
-import { type AttemptRecord, DeliveriesRepository } from '../infrastructure/deliveries.repository';
+import { type AttemptRecord, type ClaimedDelivery, DeliveriesRepository } from '../infrastructure/deliveries.repository';
 import { SubscriptionsRepository } from '../infrastructure/subscriptions.repository';
 import { DeliveryService, type OpenTarget } from './delivery.service';
 
@@ -73,60 +73,83 @@ export class DelivererService {
 
   private async drain(subscriptionId: string, state: { more: boolean }): Promise<void> {
     const limit = this.config.WEBHOOK_CONCURRENCY_PER_SUBSCRIPTION;
-    // Claims come in batches (half the window at least), successes are written many at a time: a fast endpoint
-    // costs about two statements per SUCCESS_BATCH deliveries plus the claims, not two per delivery.
+    // The next attempts are claimed while the current ones run (up to a window ahead, half a window at least per
+    // claim) and successes are written many at a time, so a fast endpoint never waits for PostgreSQL between
+    // attempts and costs about one claim per half window plus one write per SUCCESS_BATCH deliveries. A claimed
+    // delivery waits here at most one attempt's deadline, well inside its lease.
     const refill = Math.max(1, Math.ceil(limit / 2));
     const inFlight = new Set<Promise<unknown>>();
+    const ready: ClaimedDelivery[] = [];
     const successes: AttemptRecord[] = [];
+    let claiming: Promise<void> | null = null;
+    let flushing: Promise<void> | null = null;
+    let exhausted = false;
     let flushedAt = Date.now();
-    const flush = async () => {
+    const flush = (): Promise<void> => {
       flushedAt = Date.now();
-      if (successes.length === 0) return;
       const batch = successes.splice(0);
+      if (batch.length === 0) return Promise.resolve();
       // A failed write leaves the rows leased: they come due again and are sent again (at-least-once).
-      await this.delivery
+      return this.delivery
         .recordSucceeded(batch)
+        .then(() => undefined)
         .catch((error: unknown) => this.logger.error({ msg: 'webhook successes not recorded', count: batch.length, err: error }));
     };
     let target: OpenTarget | null = null;
     let targetAt = 0;
     try {
       while (!this.stopping) {
-        if (successes.length >= SUCCESS_BATCH || inFlight.size === 0 || Date.now() - flushedAt >= SUCCESS_FLUSH_MS) await flush();
+        if (!flushing && successes.length > 0 && (successes.length >= SUCCESS_BATCH || Date.now() - flushedAt >= SUCCESS_FLUSH_MS)) {
+          flushing = flush().finally(() => (flushing = null));
+        }
         if (target === null || Date.now() - targetAt > TARGET_TTL_MS) {
           target = await this.delivery.target(subscriptionId);
           targetAt = Date.now();
           if (target === null || target.subscription.status !== 'active') break;
         }
-        const free = limit - inFlight.size;
-        let claimed = 0;
-        if (free >= refill || (free > 0 && inFlight.size === 0)) {
-          state.more = false;
-          const now = new Date();
-          const leaseUntil = new Date(now.getTime() + this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
-          const batch = await this.deliveries.claimDue(subscriptionId, free, now, leaseUntil);
-          claimed = batch.length;
-          const open = target;
-          for (const claim of batch) {
-            const attempt: Promise<unknown> = this.delivery
-              .attempt(open, claim, successes)
-              .catch((error: unknown) =>
-                this.logger.error({ msg: 'webhook attempt not recorded', delivery_id: claim.delivery.id, err: error }),
-              )
-              .finally(() => inFlight.delete(attempt));
-            inFlight.add(attempt);
-          }
+        const open = target;
+        while (inFlight.size < limit && ready.length > 0) {
+          const claim = ready.shift() as ClaimedDelivery;
+          const attempt: Promise<unknown> = this.delivery
+            .attempt(open, claim, successes)
+            .catch((error: unknown) =>
+              this.logger.error({ msg: 'webhook attempt not recorded', delivery_id: claim.delivery.id, err: error }),
+            )
+            .finally(() => inFlight.delete(attempt));
+          inFlight.add(attempt);
         }
-        if (inFlight.size === 0) {
-          if (claimed > 0 || state.more) continue;
+        if (state.more) {
+          state.more = false;
+          exhausted = false;
+        }
+        const want = 2 * limit - inFlight.size - ready.length;
+        if (!claiming && !exhausted && (want >= refill || (inFlight.size === 0 && ready.length === 0))) {
+          const now = new Date();
+          const leaseUntil = new Date(now.getTime() + 2 * this.config.WEBHOOK_TIMEOUT_MS + LEASE_MARGIN_MS);
+          claiming = this.deliveries
+            .claimDue(subscriptionId, want, now, leaseUntil)
+            .then((batch) => {
+              ready.push(...batch);
+              // Fewer than asked: nothing more is due now; the next completion (or a wake) looks again.
+              exhausted = batch.length < want;
+            })
+            .finally(() => (claiming = null));
+        }
+        const pending = [...inFlight, ...(claiming ? [claiming] : [])];
+        if (pending.length === 0) {
+          if (ready.length > 0) continue;
           break;
         }
-        // The window is full enough, or nothing more is due right now: wait for an attempt to end.
-        await Promise.race(inFlight);
+        await Promise.race(pending);
+        // An attempt ended: there is room, so what was not due a moment ago may be now.
+        if (inFlight.size < limit) exhausted = exhausted && ready.length === 0 && inFlight.size > 0;
       }
     } finally {
+      await claiming;
       await Promise.allSettled(inFlight);
+      await flushing;
       await flush();
+      // Claimed but never started (stopping, paused, disabled): their lease runs out and they come due again.
     }
   }
 }
