@@ -53,6 +53,7 @@ describe('job registry', () => {
       { queue: 'platform-maintenance', job: 'purge_idempotency', positive: true },
       { queue: 'tenancy-maintenance', job: 'expire_setup_links', positive: true },
       { queue: 'webhooks-maintenance', job: 'purge_events', positive: true },
+      { queue: 'webhooks-maintenance', job: 'purge_deliveries', positive: true },
       { queue: 'messaging-dispatch', job: 'sweep_pending', positive: true },
       { queue: 'messaging-inbound', job: 'sweep_payloads', positive: true },
       { queue: 'messaging-inbound', job: 'sweep_early_statuses', positive: true },

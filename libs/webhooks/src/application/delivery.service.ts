@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventWriter } from '@kirim/contracts';
-import { APP_CONFIG, type AppConfig, CryptoService, Database, toEventResource } from '@kirim/platform';
+import { APP_CONFIG, type AppConfig, CryptoService, toEventResource, Transactional } from '@kirim/platform';
 import {
   attemptError,
   decideAfterAttempt,
@@ -44,7 +44,6 @@ export class DeliveryService {
     private readonly subscriptions: SubscriptionsRepository,
     private readonly sender: WebhookSender,
     private readonly crypto: CryptoService,
-    private readonly db: Database,
     private readonly events: EventWriter,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -131,12 +130,15 @@ export class DeliveryService {
       const recorded = await this.deliveries.recordAttempt(record, { resetFailures: decision.outcome === 'succeeded' && !test });
       return recorded ? decision.outcome : 'stale';
     }
-    const recorded = await this.db.transaction(async () => {
-      if (!(await this.deliveries.recordAttemptInTx(record))) return false;
-      await this.countFailure(delivery, decision.disableSubscription, finishedAt);
-      return true;
-    });
-    return recorded ? 'failed' : 'stale';
+    return (await this.recordFailure(record, delivery, decision.disableSubscription)) ? 'failed' : 'stale';
+  }
+
+  /** A final failure's record and its count on the subscription, in one transaction. */
+  @Transactional()
+  private async recordFailure(record: AttemptRecord, delivery: WebhookDelivery, gone: boolean): Promise<boolean> {
+    if (!(await this.deliveries.recordAttemptInTx(record))) return false;
+    await this.countFailure(delivery, gone, record.at);
+    return true;
   }
 
   /** Writes successes' records in one statement (and ends their subscriptions' runs of failures); answers how many. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, newId } from '@kirim/platform';
+import { newId, Transactional } from '@kirim/platform';
 import { subscriptionWants } from '../domain/subscription';
 import { DeliveriesRepository } from '../infrastructure/deliveries.repository';
 import { SubscriptionsRepository } from '../infrastructure/subscriptions.repository';
@@ -24,35 +24,33 @@ export interface RelayedBatch {
 @Injectable()
 export class OutboxRelayService {
   constructor(
-    private readonly db: Database,
     private readonly deliveries: DeliveriesRepository,
     private readonly subscriptions: SubscriptionsRepository,
   ) {}
 
-  relayBatch(limit: number): Promise<RelayedBatch> {
-    return this.db.transaction(async () => {
-      const events = await this.deliveries.lockUnrelayed(limit);
-      if (events.length === 0) return { events: 0, deliveries: 0, subscriptions: [] };
-      const receiving = await this.subscriptions.receivingFor([...new Set(events.map((e) => e.organizationId))]);
-      const byOrg = new Map<string, typeof receiving>();
-      for (const s of receiving) byOrg.set(s.organizationId, [...(byOrg.get(s.organizationId) ?? []), s]);
-      const deliveries = events.flatMap((event) =>
-        (byOrg.get(event.organizationId) ?? [])
-          .filter((s) => subscriptionWants(s, event))
-          .map((s) => ({
-            id: newId('wbd'),
-            organizationId: event.organizationId,
-            subscriptionId: s.id,
-            eventId: event.id,
-            eventType: event.type,
-          })),
-      );
-      const touched = await this.deliveries.relay(
-        events.map((e) => e.id),
-        deliveries,
-        new Date(),
-      );
-      return { events: events.length, deliveries: deliveries.length, subscriptions: touched };
-    });
+  @Transactional()
+  async relayBatch(limit: number): Promise<RelayedBatch> {
+    const events = await this.deliveries.lockUnrelayed(limit);
+    if (events.length === 0) return { events: 0, deliveries: 0, subscriptions: [] };
+    const receiving = await this.subscriptions.receivingFor([...new Set(events.map((e) => e.organizationId))]);
+    const byOrg = new Map<string, typeof receiving>();
+    for (const s of receiving) byOrg.set(s.organizationId, [...(byOrg.get(s.organizationId) ?? []), s]);
+    const deliveries = events.flatMap((event) =>
+      (byOrg.get(event.organizationId) ?? [])
+        .filter((s) => subscriptionWants(s, event))
+        .map((s) => ({
+          id: newId('wbd'),
+          organizationId: event.organizationId,
+          subscriptionId: s.id,
+          eventId: event.id,
+          eventType: event.type,
+        })),
+    );
+    const touched = await this.deliveries.relay(
+      events.map((e) => e.id),
+      deliveries,
+      new Date(),
+    );
+    return { events: events.length, deliveries: deliveries.length, subscriptions: touched };
   }
 }
