@@ -35,9 +35,18 @@ describe('npm start: the demo webhook receiver prints what the worker delivers, 
     env = await createTestEnv({ WEBHOOK_POLL_MS: '20' });
     api = await createTestApp({
       module: class Root {},
-      imports: [PlatformModule.forRoot(env.config), PlatformHttpModule, IdentityHttpModule, TenancyHttpModule, WebhooksHttpModule, contextPorts()],
+      imports: [
+        PlatformModule.forRoot(env.config),
+        PlatformHttpModule,
+        IdentityHttpModule,
+        TenancyHttpModule,
+        WebhooksHttpModule,
+        contextPorts(),
+      ],
     });
-    const moduleRef = await Test.createTestingModule({ imports: [PlatformModule.forRoot(env.config), WebhooksJobsModule, contextPorts()] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [PlatformModule.forRoot(env.config), WebhooksJobsModule, contextPorts()],
+    }).compile();
     moduleRef.useLogger(false);
     worker = await moduleRef.init();
   }, 60_000);
@@ -52,7 +61,10 @@ describe('npm start: the demo webhook receiver prints what the worker delivers, 
     const s = await createOrgSession(api.app);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/webhooks`;
-    const created = await api.http.post('/v1/webhook_subscriptions').set(s.auth).send({ url, events: ['*'] });
+    const created = await api.http
+      .post('/v1/webhook_subscriptions')
+      .set(s.auth)
+      .send({ url, events: ['*'] });
     expect(created.status).toBe(201);
     child = spawn(process.execPath, [SCRIPT], {
       env: { ...process.env, KIRIM_WEBHOOK_SECRET: created.body.data.secret as string, KIRIM_WEBHOOK_RECEIVER_PORT: String(port) },
@@ -61,7 +73,10 @@ describe('npm start: the demo webhook receiver prints what the worker delivers, 
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const until = Date.now() + 10_000;
     for (;;) {
-      const up = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+      const up = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (up) break;
       if (Date.now() > until) throw new Error('the receiver did not start');
       await new Promise((r) => setTimeout(r, 50));
