@@ -58,11 +58,6 @@ export class DelivererService {
     await Promise.allSettled([...this.drains.values()].map((d) => d.done));
   }
 
-  /** Resolves when no drain runs (tests). */
-  async idle(): Promise<void> {
-    while (this.drains.size > 0) await Promise.allSettled([...this.drains.values()].map((d) => d.done));
-  }
-
   private start(subscriptionId: string): void {
     const state = { more: false, done: Promise.resolve() };
     this.drains.set(subscriptionId, state);

@@ -1,14 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventWriter } from '@kirim/contracts';
 import { APP_CONFIG, type AppConfig, CryptoService, toEventResource, Transactional } from '@kirim/platform';
-import {
-  attemptError,
-  decideAfterAttempt,
-  type Decision,
-  maxAttempts,
-  parseRetrySchedule,
-  shouldAutoDisable,
-} from '../domain/retry-policy';
+import { attemptError, decideAfterAttempt, type Decision, parseRetrySchedule, shouldAutoDisable } from '../domain/retry-policy';
 import { signatureHeader } from '../domain/signing';
 import type { WebhookDelivery, WebhookSubscription } from '../domain/subscription';
 import { type AttemptRecord, type ClaimedDelivery, DeliveriesRepository } from '../infrastructure/deliveries.repository';
@@ -48,10 +41,6 @@ export class DeliveryService {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.schedule = parseRetrySchedule(config.WEBHOOK_RETRY_SCHEDULE);
-  }
-
-  get maxAttempts(): number {
-    return maxAttempts(this.schedule);
   }
 
   /** The subscription and its live secrets, opened (null when it is gone). */

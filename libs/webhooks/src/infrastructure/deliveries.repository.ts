@@ -145,14 +145,14 @@ export class DeliveriesRepository {
         FROM due WHERE d.id = due.id
         RETURNING ${D_COLUMNS}, d.attempt_count AS "attemptCount", d.payload
       )
-      SELECT c.*, (SELECT row_to_json(e) FROM (SELECT ${EVENT_COLUMNS} FROM events WHERE events.id = c."eventId") e) AS event
+      SELECT c.*, ${eventJson(sql`c."eventId"`)} AS event
       FROM claimed c
       ORDER BY c."nextAttemptAt"`);
     return rows.map((r) => ({
       delivery: toDelivery(r),
       attemptCount: r.attemptCount,
       payload: r.payload,
-      event: r.event ? toStoredEvent({ ...r.event, createdAt: new Date(r.event.createdAt) }) : null,
+      event: eventOf(r.event),
     }));
   }
 
@@ -214,11 +214,11 @@ export class DeliveriesRepository {
   /** The body of a delivery: its logged event, or the stored payload of a test delivery. */
   async source(id: string): Promise<{ event: StoredEvent | null; payload: Record<string, unknown> | null } | null> {
     const rows = await this.db.tx.$queryRaw<{ payload: Record<string, unknown> | null; event: EventRow | null }[]>`
-      SELECT d.payload, (SELECT row_to_json(e) FROM (SELECT ${EVENT_COLUMNS} FROM events WHERE events.id = d.event_id) e) AS event
+      SELECT d.payload, ${eventJson(sql`d.event_id`)} AS event
       FROM webhook_deliveries d WHERE d.id = ${id}`;
     const row = rows[0];
     if (!row) return null;
-    return { payload: row.payload, event: row.event ? toStoredEvent({ ...row.event, createdAt: new Date(row.event.createdAt) }) : null };
+    return { payload: row.payload, event: eventOf(row.event) };
   }
 
   async list(
@@ -299,6 +299,16 @@ export class DeliveriesRepository {
   async purgeBefore(before: Date): Promise<number> {
     return this.db.tx.$executeRaw`DELETE FROM webhook_deliveries WHERE created_at < ${before}::timestamptz`;
   }
+}
+
+/** The event a delivery sends, as one JSON column (null when it left the log): `eventId` names the column holding its id. */
+function eventJson(eventId: Sql): Sql {
+  return sql`(SELECT row_to_json(e) FROM (SELECT ${EVENT_COLUMNS} FROM events WHERE events.id = ${eventId}) e)`;
+}
+
+/** {@link eventJson}'s value as a stored event (JSON has no dates: `createdAt` comes back a string). */
+function eventOf(row: EventRow | null): StoredEvent | null {
+  return row ? toStoredEvent({ ...row, createdAt: new Date(row.createdAt) }) : null;
 }
 
 /** The one UPDATE of an attempt's record: only while the row is as the claim left it (pending, `previousCount` attempts). */
